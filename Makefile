@@ -1,0 +1,182 @@
+# tether: one static multi-call binary.  See README.md for the targets.
+#
+#   make                      host build, static against musl (musl-gcc)
+#   make ARCH=mips|mipsel|armhf|aarch64   cross build (cross/cross.mk)
+#   make check                unit + integration tests (TAP, summary line)
+#   make SANITIZE=1 check     the same under ASan + UBSan (system compiler)
+#   make valgrind-check       the same under valgrind memcheck
+#   make <board>_defconfig | defconfig | menuconfig | oldconfig |
+#        olddefconfig | savedefconfig
+#   make install DESTDIR= PREFIX=
+#   V=1 shows the commands.
+
+ARCH ?= host
+PREFIX ?= /usr
+DESTDIR ?=
+KCONFIG_CONFIG ?= .config
+SANITIZE ?= 0
+VALGRIND ?= 0
+
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+WARN := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -ffunction-sections -fdata-sections -MMD -MP
+BASE_LDFLAGS := -Wl,--gc-sections
+
+ifeq ($(SANITIZE),1)
+O ?= build/sanitize
+CC := gcc
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LINK := -fsanitize=address,undefined
+else ifeq ($(VALGRIND),1)
+O ?= build/valgrind
+CC := gcc
+OPT := -O1 -g
+LINK :=
+else ifeq ($(ARCH),host)
+O ?= build/host
+MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
+ifeq ($(MUSL_GCC),)
+$(warning musl-gcc not found: building against the system libc instead. Install musl with: apt-get install musl-tools)
+CC := cc
+else
+CC := $(MUSL_GCC)
+endif
+OPT := -Os
+LINK := -static
+else
+O ?= build/$(ARCH)
+include cross/cross.mk
+OPT := -Os
+LINK := -static
+endif
+
+CFLAGS ?=
+LDFLAGS ?=
+ALL_CFLAGS := $(BASE_CFLAGS) $(OPT) -I$(O) -Isrc $(CFLAGS)
+ALL_LDFLAGS := $(BASE_LDFLAGS) $(LINK) $(LDFLAGS)
+
+KCONFIG_AWK := awk -f board/kconfig.awk
+KCONFIG_CONF := $(shell command -v kconfig-conf 2>/dev/null)
+KCONFIG_MCONF := $(shell command -v kconfig-mconf 2>/dev/null)
+export KCONFIG_CONFIG
+
+# Configuration targets must not need (or build) a config first.
+CONFIG_GOALS := defconfig %_defconfig menuconfig oldconfig olddefconfig savedefconfig clean distclean help
+ifeq ($(filter-out $(CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+NEED_CONFIG := 0
+else
+NEED_CONFIG := 1
+-include $(KCONFIG_CONFIG)
+endif
+
+include src/Objs.mk
+
+LIB_OBJS := $(addprefix $(O)/,$(lib-y))
+CMD_OBJS := $(addprefix $(O)/,$(cmd-y))
+TETHER := $(O)/tether
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
+TEST_HELPERS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/helpers/*.c))
+
+.PHONY: all check valgrind-check tests install clean distclean size demo help \
+	defconfig menuconfig oldconfig olddefconfig savedefconfig
+.DEFAULT_GOAL := all
+
+all: $(TETHER)
+
+$(KCONFIG_CONFIG):
+	@echo "  CONFIG $@ (defaults from Kconfig)"
+	$(Q)$(KCONFIG_AWK) -v mode=config Kconfig board/host/defconfig > $@.tmp && mv $@.tmp $@
+
+$(O)/config.h: $(KCONFIG_CONFIG) Kconfig board/kconfig.awk
+	@mkdir -p $(O)
+	$(Q)$(KCONFIG_AWK) -v mode=header Kconfig $(KCONFIG_CONFIG) > $@.tmp && mv $@.tmp $@
+
+$(O)/%.o: src/%.c $(O)/config.h
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(TETHER): $(O)/tether.o $(CMD_OBJS) $(LIB_OBJS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+
+$(O)/tests/%.o: tests/unit/%.c $(O)/config.h
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(O)/tests/tap.o: tests/unit/tap.c
+$(O)/tests/test_%: $(O)/tests/test_%.o $(O)/tests/tap.o $(LIB_OBJS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
+
+tests: $(TETHER) $(UNIT_BINS)
+
+TEST_ENV = TETHER=$(abspath $(TETHER)) TETHER_BUILD=$(abspath $(O)) \
+	TETHER_SRC=$(CURDIR) TETHER_WRAP="$(TETHER_WRAP)"
+
+check: tests
+	$(Q)$(TEST_ENV) sh tests/run.sh $(UNIT_BINS) $(sort $(wildcard tests/integ/*.sh))
+
+valgrind-check:
+	$(Q)$(MAKE) --no-print-directory VALGRIND=1 \
+		TETHER_WRAP="valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no" check
+
+install: $(TETHER)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(TETHER) $(DESTDIR)$(PREFIX)/sbin/tether
+	install -m 0644 man/tether.8 $(DESTDIR)$(PREFIX)/share/man/man8/tether.8
+
+demo: $(TETHER)
+	$(Q)TETHER=$(abspath $(TETHER)) sh tests/demo.sh
+
+clean:
+	rm -rf build/host build/sanitize build/valgrind $(filter-out build/sysroot%,$(wildcard build/*))
+
+distclean:
+	rm -rf build $(KCONFIG_CONFIG) $(KCONFIG_CONFIG).old
+
+# --- configuration (names and behaviour as in Linux, BusyBox, Buildroot) ---
+
+define use_defconfig
+	@test -f $(1) || { echo "no such defconfig: $(1) (boards: $(notdir $(wildcard board/*)))" >&2; exit 2; }
+	$(if $(KCONFIG_CONF),$(Q)kconfig-conf --defconfig=$(1) Kconfig >/dev/null,$(Q)$(KCONFIG_AWK) -v mode=config Kconfig $(1) > $(KCONFIG_CONFIG).tmp && mv $(KCONFIG_CONFIG).tmp $(KCONFIG_CONFIG))
+	$(Q)$(KCONFIG_AWK) -v mode=header Kconfig $(KCONFIG_CONFIG) > /dev/null
+	@echo "  CONFIG $(KCONFIG_CONFIG) from $(1)"
+endef
+
+defconfig:
+	$(call use_defconfig,board/host/defconfig)
+
+%_defconfig:
+	$(call use_defconfig,board/$*/defconfig)
+
+olddefconfig:
+	@test -f $(KCONFIG_CONFIG) || touch $(KCONFIG_CONFIG)
+	$(if $(KCONFIG_CONF),$(Q)kconfig-conf --olddefconfig Kconfig >/dev/null,$(Q)$(KCONFIG_AWK) -v mode=config Kconfig $(KCONFIG_CONFIG) > $(KCONFIG_CONFIG).tmp && mv $(KCONFIG_CONFIG).tmp $(KCONFIG_CONFIG))
+	$(Q)$(KCONFIG_AWK) -v mode=header Kconfig $(KCONFIG_CONFIG) > /dev/null
+
+savedefconfig:
+	$(if $(KCONFIG_CONF),$(Q)kconfig-conf --savedefconfig=defconfig Kconfig,$(Q)$(KCONFIG_AWK) -v mode=savedefconfig Kconfig $(KCONFIG_CONFIG) > defconfig)
+	@echo "  CONFIG defconfig (differences from the defaults)"
+
+oldconfig:
+	@test -n "$(KCONFIG_CONF)" || { echo "oldconfig is interactive and needs kconfig-conf: apt-get install kconfig-frontends (or use olddefconfig)" >&2; exit 2; }
+	$(Q)kconfig-conf --oldconfig Kconfig
+
+menuconfig:
+	@test -n "$(KCONFIG_MCONF)" || { echo "menuconfig needs kconfig-mconf: apt-get install kconfig-frontends" >&2; exit 2; }
+	$(Q)kconfig-mconf Kconfig
+
+help:
+	@sed -n '2,13s/^# \{0,1\}//p' Makefile
+
+-include $(wildcard $(O)/*.d $(O)/tests/*.d)

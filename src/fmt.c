@@ -1,0 +1,213 @@
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fmt.h"
+
+#define SINK_CHUNK 256
+
+struct sink {
+	char *buf;
+	size_t cap;    /* bytes available in buf, NUL included */
+	size_t len;    /* logical length produced so far */
+	int fd;        /* -1: string sink */
+	char chunk[SINK_CHUNK];
+	size_t fill;
+	int err;
+};
+
+static void sink_flush(struct sink *s)
+{
+	size_t off = 0;
+
+	while (off < s->fill && !s->err) {
+		ssize_t n = write(s->fd, s->chunk + off, s->fill - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			s->err = 1;
+		else
+			off += (size_t)n;
+	}
+	s->fill = 0;
+}
+
+static void put(struct sink *s, const char *p, size_t n)
+{
+	if (s->fd < 0) {
+		if (s->len < s->cap) {
+			size_t room = s->cap - 1 - s->len;
+			memcpy(s->buf + s->len, p, n < room ? n : room);
+		}
+		s->len += n;
+		return;
+	}
+	while (n) {
+		size_t room = SINK_CHUNK - s->fill, k = n < room ? n : room;
+		memcpy(s->chunk + s->fill, p, k);
+		s->fill += k;
+		p += k;
+		n -= k;
+		if (s->fill == SINK_CHUNK)
+			sink_flush(s);
+	}
+}
+
+static void pad(struct sink *s, char c, size_t n)
+{
+	while (n--)
+		put(s, &c, 1);
+}
+
+static void put_field(struct sink *s, const char *p, size_t n, size_t width, int left, char padc)
+{
+	if (!left && width > n)
+		pad(s, padc, width - n);
+	put(s, p, n);
+	if (left && width > n)
+		pad(s, ' ', width - n);
+}
+
+static size_t utoa(char *end, uintmax_t v, unsigned base)
+{
+	char *p = end;
+
+	do {
+		*--p = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	return (size_t)(end - p);
+}
+
+static void run(struct sink *s, const char *f, va_list ap)
+{
+	char num[24];
+
+	for (; *f; f++) {
+		const char *lit = f;
+		while (*f && *f != '%')
+			f++;
+		put(s, lit, (size_t)(f - lit));
+		if (!*f)
+			break;
+		f++;
+		int left = 0, lmod = 0, prec = -1;
+		char padc = ' ';
+		size_t width = 0;
+		for (;; f++) {
+			if (*f == '-')
+				left = 1;
+			else if (*f == '0')
+				padc = '0';
+			else
+				break;
+		}
+		while (*f >= '0' && *f <= '9')
+			width = width * 10 + (size_t)(*f++ - '0');
+		if (*f == '.' && f[1] == '*') {
+			prec = va_arg(ap, int);
+			f += 2;
+		}
+		for (; *f == 'l' || *f == 'z' || *f == 'j'; f++)
+			lmod += *f == 'l' ? 1 : 2;
+		switch (*f) {
+		case 's': {
+			const char *str = va_arg(ap, const char *);
+			if (!str)
+				str = "(null)";
+			size_t n = prec >= 0 ? strnlen(str, (size_t)prec) : strlen(str);
+			put_field(s, str, n, width, left, ' ');
+			break;
+		}
+		case 'c': {
+			char c = (char)va_arg(ap, int);
+			put_field(s, &c, 1, width, left, ' ');
+			break;
+		}
+		case 'd': case 'i': {
+			intmax_t v = lmod >= 2 ? va_arg(ap, long long) : lmod ? va_arg(ap, long) : va_arg(ap, int);
+			uintmax_t m = v < 0 ? -(uintmax_t)v : (uintmax_t)v;
+			size_t n = utoa(num + sizeof num, m, 10);
+			if (v < 0)
+				num[sizeof num - ++n] = '-';
+			put_field(s, num + sizeof num - n, n, width, left, padc);
+			break;
+		}
+		case 'u': case 'x': case 'o': {
+			uintmax_t v = lmod >= 2 ? va_arg(ap, unsigned long long) : lmod ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+			size_t n = utoa(num + sizeof num, v, *f == 'u' ? 10 : *f == 'x' ? 16 : 8);
+			put_field(s, num + sizeof num - n, n, width, left, padc);
+			break;
+		}
+		case '%':
+			put(s, "%", 1);
+			break;
+		default: /* unsupported conversion: show it, never read an argument */
+			put(s, f - 1, *f ? 2 : 1);
+			if (!*f)
+				f--;
+		}
+	}
+}
+
+size_t fmt_v(char *buf, size_t cap, const char *f, va_list ap)
+{
+	struct sink s = { .buf = buf, .cap = cap, .fd = -1 };
+
+	run(&s, f, ap);
+	if (cap)
+		buf[s.len < cap ? s.len : cap - 1] = 0;
+	return s.len;
+}
+
+size_t fmt(char *buf, size_t cap, const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	size_t n = fmt_v(buf, cap, f, ap);
+	va_end(ap);
+	return n;
+}
+
+int say_v(int fd, const char *f, va_list ap)
+{
+	struct sink s = { .fd = fd };
+
+	run(&s, f, ap);
+	sink_flush(&s);
+	return s.err ? -1 : 0;
+}
+
+int say(int fd, const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	int r = say_v(fd, f, ap);
+	va_end(ap);
+	return r;
+}
+
+int say_json_str(int fd, const char *str)
+{
+	struct sink s = { .fd = fd };
+	const unsigned char *p = (const unsigned char *)str;
+
+	put(&s, "\"", 1);
+	for (; *p; p++) {
+		char esc[7] = "\\u00";
+		if (*p == '"' || *p == '\\') {
+			esc[1] = (char)*p;
+			put(&s, esc, 2);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			esc[4] = "0123456789abcdef"[*p >> 4];
+			esc[5] = "0123456789abcdef"[*p & 15];
+			put(&s, esc, 6);
+		} else {
+			put(&s, (const char *)p, 1);
+		}
+	}
+	put(&s, "\"", 1);
+	sink_flush(&s);
+	return s.err ? -1 : 0;
+}

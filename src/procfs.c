@@ -1,0 +1,257 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "procfs.h"
+
+#define STAT_FIELD_STATE 3
+#define STAT_FIELD_PPID 4
+#define STAT_FIELD_START 22
+#define BOOT_ID_PATH "sys/kernel/random/boot_id"
+
+int procfs_path(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap)
+{
+	size_t n = pid < 0 ? fmt(buf, cap, "%s/%s", ctx->proc_root, name)
+			   : fmt(buf, cap, "%s/%d/%s", ctx->proc_root, pid, name);
+	if (n >= cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+static ssize_t read_path(const char *path, char *buf, size_t cap)
+{
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	while (len + 1 < cap) {
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			errno = e == EINVAL ? ESRCH : e;  /* reading a reaped task */
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = 0;
+	return (ssize_t)len;
+}
+
+ssize_t procfs_read(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap)
+{
+	char path[PATH_MAX];
+
+	if (procfs_path(ctx, pid, name, path, sizeof path) < 0)
+		return -1;
+	return read_path(path, buf, cap);
+}
+
+ssize_t procfs_readlink(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap)
+{
+	char path[PATH_MAX];
+
+	if (procfs_path(ctx, pid, name, path, sizeof path) < 0)
+		return -1;
+	ssize_t n = readlink(path, buf, cap - 1);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= cap - 1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	buf[n] = 0;
+	return n;
+}
+
+int procfs_exe_id(const struct tether_ctx *ctx, int pid, unsigned long long *dev, unsigned long long *ino)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (procfs_path(ctx, pid, "exe", path, sizeof path) < 0 || stat(path, &sb) < 0)
+		return -1;
+	*dev = (unsigned long long)sb.st_dev;
+	*ino = (unsigned long long)sb.st_ino;
+	return 0;
+}
+
+/* A decimal field; *p advances past it. Only digits (and a leading '-'
+ * when allowed) are accepted: a hostile stat must not parse as numbers. */
+static int field_num(const char **p, const char *end, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *s = *p;
+
+	if (s >= end || *s < '0' || *s > '9')
+		return -1;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (ULLONG_MAX - (unsigned)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+static int skip_field(const char **p, const char *end)
+{
+	const char *s = *p;
+
+	while (s < end && *s != ' ' && *s != '\n')
+		s++;
+	if (s == *p)
+		return -1;
+	*p = s;
+	return 0;
+}
+
+int procfs_parse_stat(const char *buf, size_t len, struct proc_stat *st)
+{
+	const char *end = buf + len, *open, *close = NULL, *p;
+	unsigned long long v;
+
+	memset(st, 0, sizeof *st);
+	p = buf;
+	if (field_num(&p, end, &v) < 0 || v > INT_MAX || p + 1 >= end || p[0] != ' ' || p[1] != '(')
+		goto bad;
+	st->pid = (int)v;
+	open = p + 2;
+	for (const char *s = open; s < end; s++)
+		if (*s == ')')
+			close = s;
+	if (!close || (size_t)(close - open) >= sizeof st->comm)
+		goto bad;
+	memcpy(st->comm, open, (size_t)(close - open));
+	for (size_t i = 0; i < (size_t)(close - open); i++)
+		if (!st->comm[i])
+			goto bad;
+	p = close + 1;
+	for (int field = STAT_FIELD_STATE; field <= STAT_FIELD_START; field++) {
+		if (p >= end || *p != ' ')
+			goto bad;
+		p++;
+		if (field == STAT_FIELD_STATE) {
+			if (p + 1 >= end || p[1] != ' ' || p[0] < 'A' || p[0] > 'z')
+				goto bad;
+			st->state = *p++;
+		} else if (field == STAT_FIELD_PPID || field == STAT_FIELD_START) {
+			if (field_num(&p, end, &v) < 0)
+				goto bad;
+			if (field == STAT_FIELD_PPID) {
+				if (v > INT_MAX)
+					goto bad;
+				st->ppid = (int)v;
+			} else {
+				st->start = v;
+			}
+		} else if (skip_field(&p, end) < 0) {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	errno = EBADMSG;
+	return -1;
+}
+
+int procfs_stat(const struct tether_ctx *ctx, int pid, struct proc_stat *st)
+{
+	char buf[PROC_STAT_MAX];
+	ssize_t n = procfs_read(ctx, pid, "stat", buf, sizeof buf);
+
+	if (n < 0)
+		return -1;
+	if (procfs_parse_stat(buf, (size_t)n, st) < 0)
+		return -1;
+	if (st->pid != pid) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * qemu-user intercepts /proc/self/stat and /proc/<own pid>/stat and
+ * synthesizes them (its start time is its own estimate), but passes
+ * /proc/<pid>/task/<pid>/stat through to the kernel. A thread-group
+ * leader's task stat carries the process's start time, so reading it
+ * keeps `tether exec` under qemu consistent with later readers.
+ */
+int procfs_self_stat(const struct tether_ctx *ctx, struct proc_stat *st)
+{
+	char name[64], buf[PROC_STAT_MAX];
+	int pid = (int)getpid();
+	ssize_t n;
+
+	fmt(name, sizeof name, "task/%d/stat", pid);
+	n = procfs_read(ctx, pid, name, buf, sizeof buf);
+	if (n < 0 && errno == ENOENT)
+		return procfs_stat(ctx, pid, st);
+	if (n < 0 || procfs_parse_stat(buf, (size_t)n, st) < 0)
+		return -1;
+	if (st->pid != pid) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return 0;
+}
+
+int procfs_available(const struct tether_ctx *ctx)
+{
+	char path[PATH_MAX];
+
+	if (procfs_path(ctx, -1, "self/stat", path, sizeof path) == 0 && access(path, R_OK) == 0)
+		return 1;
+	return procfs_path(ctx, 1, "stat", path, sizeof path) == 0 && access(path, R_OK) == 0;
+}
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+int procfs_parse_boot_id(const char *buf, size_t len, char out[BOOT_ID_LEN + 1])
+{
+	if (len < BOOT_ID_LEN || (len > BOOT_ID_LEN && !(len == BOOT_ID_LEN + 1 && buf[BOOT_ID_LEN] == '\n')))
+		goto bad;
+	for (int i = 0; i < BOOT_ID_LEN; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? buf[i] != '-' : !is_hex(buf[i]))
+			goto bad;
+	}
+	memcpy(out, buf, BOOT_ID_LEN);
+	out[BOOT_ID_LEN] = 0;
+	return 0;
+bad:
+	errno = EBADMSG;
+	return -1;
+}
+
+int procfs_boot_id(struct tether_ctx *ctx)
+{
+	char buf[64];
+	ssize_t n;
+
+	if (ctx->boot_read)
+		return ctx->boot_id[0] ? 0 : -1;
+	ctx->boot_read = 1;
+	ctx->boot_id[0] = 0;
+	n = procfs_read(ctx, -1, BOOT_ID_PATH, buf, sizeof buf);
+	if (n < 0)
+		return -1;
+	return procfs_parse_boot_id(buf, (size_t)n, ctx->boot_id);
+}

@@ -1,0 +1,114 @@
+/* tether: keep daemons alive and restartable without fighting whoever
+ * supervises them. Multi-call entry point: tether [GLOBAL] COMMAND ... */
+#include <string.h>
+
+#include "cmds.h"
+#include "ctx.h"
+#include "exitcodes.h"
+#include "fmt.h"
+#include "msg.h"
+#include "version.h"
+
+struct command {
+	const char *name;
+	int (*run)(struct tether_ctx *, int, char **);
+	const char *usage;
+	const char *summary;
+};
+
+#define ENTRY(name, fn, sum) { name, cmd_##fn, cmd_##fn##_usage, sum },
+static const struct command commands[] = {
+	ENTRY("exec", exec, "record this process, then exec the daemon in place")
+	ENTRY("start", start, "spawn a daemon detached (the unsupervised path)")
+	ENTRY("status", status, "identity-verified liveness (LSB exit codes)")
+	ENTRY("stop", stop, "TERM, wait, KILL: by identity only")
+	ENTRY("list", list, "every record with its liveness; --prune reaps")
+};
+
+static const char usage_head[] =
+	"usage: tether [--state-dir DIR] [--proc-root DIR] [-v] COMMAND [ARGS]\n"
+	"       tether COMMAND --help | tether --help | tether --version\n\n"
+	"commands:\n";
+
+static void usage(int fd)
+{
+	say(fd, "%s", usage_head);
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		say(fd, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Global options: only before COMMAND; each command accepts them too. */
+static int global_opt(struct tether_ctx *ctx, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+		ctx->verbose++;
+		return 1;
+	}
+	if (!strcmp(a, "--state-dir") || !strcmp(a, "--proc-root")) {
+		if (*i + 1 >= argc) {
+			msg_error(ctx, "%s needs an argument", a);
+			return -1;
+		}
+		if (a[2] == 's')
+			ctx->state_dir = argv[++*i];
+		else
+			ctx->proc_root = argv[++*i];
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct tether_ctx ctx;
+	int i = 1;
+
+	ctx_init(&ctx);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		int r = global_opt(&ctx, argc, argv, &i);
+		if (r < 0)
+			return EX_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--version")) {
+			say(1, "tether %s\n", TETHER_VERSION);
+			return EX_DONE;
+		}
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(1);
+			return EX_DONE;
+		}
+		msg_error(&ctx, "unknown option: %s", argv[i]);
+		usage(2);
+		return EX_USAGE;
+	}
+	if (i >= argc) {
+		usage(2);
+		return EX_USAGE;
+	}
+	if (!strcmp(argv[i], "help") && i + 1 < argc) {
+		const struct command *c = find(argv[i + 1]);
+		if (c) {
+			say(1, "%s", c->usage);
+			return EX_DONE;
+		}
+	}
+	const struct command *c = find(argv[i]);
+	if (!c) {
+		msg_error(&ctx, "unknown command: %s", argv[i]);
+		usage(2);
+		return EX_USAGE;
+	}
+	ctx.cmd = c->name;
+	return c->run(&ctx, argc - i, argv + i);
+}

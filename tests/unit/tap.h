@@ -1,0 +1,18 @@
+#ifndef TETHER_TAP_H
+#define TETHER_TAP_H
+
+/* Minimal TAP producer for the C unit tests. */
+
+int tap_ok(int pass, const char *name, ...);
+int tap_is_int(long long got, long long want, const char *name);
+int tap_is_str(const char *got, const char *want, const char *name);
+void tap_skip(const char *name, const char *why);
+void tap_diag(const char *f, ...);
+void tap_skip_all(const char *why);  /* prints 1..0 # SKIP, exits 0 */
+int tap_done(void);                  /* prints the plan; exit status */
+
+#define ok(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
+#define is_int(got, want, name) tap_is_int((long long)(got), (long long)(want), name)
+#define is_str(got, want, name) tap_is_str(got, want, name)
+
+#endif
