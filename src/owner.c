@@ -47,8 +47,9 @@ int owner_same(const struct owner *a, const struct owner *b)
 	case OWNER_RUNIT:
 	case OWNER_S6:
 	case OWNER_DAEMONTOOLS:
-	case OWNER_TETHER:
 		return !strcmp(a->dir, b->dir);
+	case OWNER_TETHER:  /* restarts are per child */
+		return !strcmp(a->dir, b->dir) && !strcmp(a->instance, b->instance);
 	default:
 		return 0;
 	}

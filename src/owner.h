@@ -17,7 +17,7 @@ enum owner_type {
 	OWNER_S6,           /* dir */
 	OWNER_DAEMONTOOLS,  /* dir */
 	OWNER_OPENRC,       /* service */
-	OWNER_TETHER,       /* dir: the `tether supervise` control socket */
+	OWNER_TETHER,       /* dir: `tether supervise` socket, instance: child */
 	OWNER_TYPE_COUNT
 };
 
