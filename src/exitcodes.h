@@ -28,7 +28,7 @@ enum {
 	EX_SUPPRESSED = 160,    /* up: spawn suppressed by backoff marker */
 	EX_DOWN = 161,          /* up --no-spawn: not running */
 	EX_STARTED = 162,       /* up: was down, spawned now */
-	EX_NOPROC = 163,        /* marker: no valid marker */
+	EX_NOMARKER = 163,      /* marker: no valid restart marker */
 };
 
 #endif

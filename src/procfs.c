@@ -88,8 +88,9 @@ int procfs_exe_id(const struct tether_ctx *ctx, int pid, unsigned long long *dev
 	return 0;
 }
 
-/* A decimal field; *p advances past it. Only digits (and a leading '-'
- * when allowed) are accepted: a hostile stat must not parse as numbers. */
+/* A decimal field ending in a blank (every field we read has more after
+ * it, so a cut-off line never yields a short number); *p advances past
+ * the digits. Only digits are accepted. */
 static int field_num(const char **p, const char *end, unsigned long long *out)
 {
 	unsigned long long v = 0;
@@ -102,6 +103,8 @@ static int field_num(const char **p, const char *end, unsigned long long *out)
 			return -1;
 		v = v * 10 + (unsigned)(*s - '0');
 	}
+	if (s >= end || (*s != ' ' && *s != '\n'))
+		return -1;
 	*p = s;
 	*out = v;
 	return 0;

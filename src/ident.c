@@ -1,0 +1,212 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "ident.h"
+#include "procfs.h"
+
+#define POLL_MS 10
+
+long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int ident_of(struct tether_ctx *ctx, int pid, struct ident *id)
+{
+	struct proc_stat st;
+
+	memset(id, 0, sizeof *id);
+	if ((pid ? procfs_stat(ctx, pid, &st) : procfs_self_stat(ctx, &st)) < 0)
+		return -1;
+	id->pid = st.pid;
+	id->start = st.start;
+	if (procfs_boot_id(ctx) == 0)
+		memcpy(id->boot, ctx->boot_id, sizeof id->boot);
+	if (procfs_exe_id(ctx, st.pid, &id->exe_dev, &id->exe_ino) < 0)
+		id->exe_dev = id->exe_ino = 0;
+	return 0;
+}
+
+static int is_dead_state(char s)
+{
+	return s == 'Z' || s == 'X' || s == 'x';
+}
+
+enum ident_verdict ident_check(struct tether_ctx *ctx, const struct ident *id)
+{
+	struct proc_stat st;
+	unsigned long long dev, ino;
+
+	if (id->pid <= 0)
+		return IDENT_DEAD;
+	if (!procfs_available(ctx)) {
+		if (kill(id->pid, 0) == 0 || errno == EPERM)
+			return IDENT_UNVERIFIED;
+		return IDENT_UNVERIFIED_DEAD;
+	}
+	if (id->boot[0] && procfs_boot_id(ctx) == 0 && strcmp(id->boot, ctx->boot_id))
+		return IDENT_DEAD;
+	if (procfs_stat(ctx, id->pid, &st) < 0)
+		return errno == ENOENT || errno == ESRCH ? IDENT_DEAD : IDENT_UNKNOWN;
+	if (st.start != id->start)
+		return IDENT_REUSED;
+	if (id->exe_ino && procfs_exe_id(ctx, id->pid, &dev, &ino) == 0 &&
+	    (dev != id->exe_dev || ino != id->exe_ino))
+		return IDENT_REUSED;
+	return is_dead_state(st.state) ? IDENT_DEAD : IDENT_ALIVE;
+}
+
+const char *ident_verdict_name(enum ident_verdict v)
+{
+	switch (v) {
+	case IDENT_ALIVE: return "running";
+	case IDENT_DEAD: return "dead";
+	case IDENT_REUSED: return "reused";
+	case IDENT_UNVERIFIED: return "running-unverified";
+	case IDENT_UNVERIFIED_DEAD: return "dead-unverified";
+	default: return "unknown";
+	}
+}
+
+#if CONFIG_PIDFD && defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+/* Returns 1 if handled through a pidfd (*v set), 0 if pidfds are
+ * unavailable and the caller must fall back to kill(2). */
+static int kill_pidfd(struct tether_ctx *ctx, const struct ident *id, int sig, enum ident_verdict *v)
+{
+	int fd = (int)syscall(SYS_pidfd_open, id->pid, 0);
+
+	if (fd < 0) {
+		if (errno == ESRCH) {
+			*v = IDENT_DEAD;
+			return 1;
+		}
+		return 0;  /* ENOSYS (pre-5.3, qemu-user), EPERM in odd sandboxes */
+	}
+	/* The pidfd pins this process: verify it, then signal through it. */
+	*v = ident_check(ctx, id);
+	if (*v == IDENT_ALIVE && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == ENOSYS)
+			return 0;
+		*v = e == ESRCH ? IDENT_DEAD : IDENT_UNKNOWN;
+		return 1;
+	}
+	close(fd);
+	return 1;
+}
+#else
+static int kill_pidfd(struct tether_ctx *ctx, const struct ident *id, int sig, enum ident_verdict *v)
+{
+	(void)ctx, (void)id, (void)sig, (void)v;
+	return 0;
+}
+#endif
+
+enum ident_verdict ident_kill(struct tether_ctx *ctx, const struct ident *id, int sig)
+{
+	enum ident_verdict v;
+
+	if (kill_pidfd(ctx, id, sig, &v))
+		return v;
+	v = ident_check(ctx, id);
+	if ((v == IDENT_ALIVE || v == IDENT_UNVERIFIED) && kill(id->pid, sig) < 0)
+		v = errno == ESRCH ? IDENT_DEAD : IDENT_UNKNOWN;
+	return v;
+}
+
+static int gone(enum ident_verdict v)
+{
+	return v != IDENT_ALIVE && v != IDENT_UNVERIFIED && v != IDENT_UNKNOWN;
+}
+
+int ident_wait_gone(struct tether_ctx *ctx, const struct ident *id, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+
+	for (;;) {
+		if (gone(ident_check(ctx, id)))
+			return 0;
+		if (now_ms() >= end)
+			return -1;
+		sleep_ms(POLL_MS);
+	}
+}
+
+enum ident_verdict ident_stop(struct tether_ctx *ctx, const struct ident *id, int sig, int grace_ms)
+{
+	enum ident_verdict v = ident_kill(ctx, id, sig);
+
+	if (v != IDENT_ALIVE && v != IDENT_UNVERIFIED)
+		return v;
+	if (sig != SIGKILL && sig != SIGCONT)
+		ident_kill(ctx, id, SIGCONT);  /* a stopped process cannot act on TERM */
+	if (ident_wait_gone(ctx, id, grace_ms) == 0)
+		return v;
+	ident_kill(ctx, id, SIGKILL);
+	ident_wait_gone(ctx, id, grace_ms > 1000 ? grace_ms : 1000);
+	return v;
+}
+
+static int exe_from_path(const char *path, struct ident *id)
+{
+	struct stat sb;
+	char head[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & 0111)) {
+		close(fd);
+		return -1;
+	}
+	if (read(fd, head, 2) == 2 && head[0] == '#' && head[1] == '!') {
+		close(fd);
+		return 0;  /* found, but /proc will show the interpreter */
+	}
+	close(fd);
+	id->exe_dev = (unsigned long long)sb.st_dev;
+	id->exe_ino = (unsigned long long)sb.st_ino;
+	return 0;
+}
+
+void ident_exe_of_cmd(const char *argv0, struct ident *id)
+{
+	char buf[PATH_MAX];
+	const char *path = getenv("PATH");
+
+	id->exe_dev = id->exe_ino = 0;
+	if (strchr(argv0, '/')) {
+		exe_from_path(argv0, id);
+		return;
+	}
+	if (!path)
+		path = "/usr/local/bin:/bin:/usr/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		if (fmt(buf, sizeof buf, "%.*s/%s", (int)(n ? n : 1), n ? path : ".", argv0) < sizeof buf &&
+		    exe_from_path(buf, id) == 0)
+			return;
+		path += n + (path[n] == ':');
+	}
+}

@@ -1,0 +1,54 @@
+#ifndef TETHER_IDENT_H
+#define TETHER_IDENT_H
+
+#include "ctx.h"
+
+/*
+ * A process identity: (boot id, pid, start time) plus the executable's
+ * (dev, inode) where known. Same identity = same process.
+ *
+ * What remains undetectable: a pid reused within the same clock tick
+ * (10 ms at CLK_TCK=100) by a process running the same executable, while
+ * no pidfd is held. ident_kill() closes the window between check and
+ * signal with a pidfd where the kernel has them.
+ */
+struct ident {
+	int pid;
+	unsigned long long start;   /* clock ticks since boot */
+	char boot[BOOT_ID_LEN + 1]; /* "" when unknown */
+	unsigned long long exe_dev; /* exe_ino 0: unknown */
+	unsigned long long exe_ino;
+};
+
+enum ident_verdict {
+	IDENT_ALIVE,      /* the recorded process, running */
+	IDENT_DEAD,       /* gone: no such pid, zombie, or an earlier boot */
+	IDENT_REUSED,     /* the pid runs another process now */
+	IDENT_UNVERIFIED, /* no /proc: kill(pid, 0) says something runs there */
+	IDENT_UNVERIFIED_DEAD, /* no /proc: kill(pid, 0) says ESRCH */
+	IDENT_UNKNOWN,    /* /proc exists but the process's stat is unreadable */
+};
+
+/* Identity of a running pid (pid 0: self), exe from /proc. -1 errno. */
+int ident_of(struct tether_ctx *ctx, int pid, struct ident *id);
+enum ident_verdict ident_check(struct tether_ctx *ctx, const struct ident *id);
+const char *ident_verdict_name(enum ident_verdict v);
+/* Signal id's process only if it is still that process. Returns the
+ * verdict at the moment of signalling; the signal was sent iff the result
+ * is IDENT_ALIVE or IDENT_UNVERIFIED. */
+enum ident_verdict ident_kill(struct tether_ctx *ctx, const struct ident *id, int sig);
+/* Poll until id's process is no longer alive or timeout_ms passes.
+ * Returns 0 once gone, -1 on timeout. */
+int ident_wait_gone(struct tether_ctx *ctx, const struct ident *id, int timeout_ms);
+/* Stop: sig, wait grace_ms, then SIGKILL and wait again. Returns the
+ * verdict seen first (ALIVE: it was stopped; DEAD; REUSED: untouched). */
+enum ident_verdict ident_stop(struct tether_ctx *ctx, const struct ident *id, int sig, int grace_ms);
+/* Resolve argv0 like execvp and record its (dev, ino); scripts (#!) and
+ * unresolvable names leave them 0, since /proc/<pid>/exe will name the
+ * interpreter. */
+void ident_exe_of_cmd(const char *argv0, struct ident *id);
+/* Milliseconds on CLOCK_MONOTONIC. */
+long long now_ms(void);
+void sleep_ms(int ms);
+
+#endif

@@ -1,0 +1,86 @@
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "fmt.h"
+#include "lifecycle.h"
+#include "msg.h"
+#include "opt.h"
+#include "procfs.h"
+
+int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char *const cmd[], int cmdc,
+		      const struct spawn_opts *so, const char *sock, unsigned long long restarts)
+{
+	struct record r;
+
+	record_init(&r, name);
+	if (record_set_argv(&r, cmdc, cmd) < 0) {
+		msg_error(ctx, "argv too long to record (max %d args, %d bytes)", ARGV_MAX, ARGV_BYTES);
+		return EX_FAIL;
+	}
+	if (so->cwd)
+		fmt(r.cwd, sizeof r.cwd, "%s", so->cwd);
+	else if (!getcwd(r.cwd, sizeof r.cwd))
+		r.cwd[0] = 0;
+	if (spawn(ctx, cmd, so, &r.id) < 0)
+		return EX_FAIL;
+	if (!r.id.start && procfs_available(ctx))
+		msg_warn(ctx, "%s: could not read the start time of pid %d", name, r.id.pid);
+	r.owner.type = OWNER_NONE;
+	r.since = (long long)time(NULL);
+	r.restarts = restarts;
+	fmt(r.exe, sizeof r.exe, "%s", cmd[0]);
+	fmt(r.sock, sizeof r.sock, "%s", sock ? sock : "");
+	if (state_save(ctx, dirfd, &r) < 0) {
+		msg_error(ctx, "%s started as pid %d but could not be recorded", name, r.id.pid);
+		return EX_FAIL;
+	}
+	msg_trace(ctx, "%s started: pid %d start %llu", name, r.id.pid, r.id.start);
+	return EX_DONE;
+}
+
+int life_stop_ident(struct tether_ctx *ctx, const struct record *r, int sig, int grace_ms)
+{
+	enum ident_verdict v = ident_stop(ctx, &r->id, sig, grace_ms);
+
+	if (v == IDENT_REUSED) {
+		msg_error(ctx, "%s: pid %d now belongs to another process: not signalled", r->name, r->id.pid);
+		return EX_REUSED;
+	}
+	if ((v == IDENT_ALIVE || v == IDENT_UNVERIFIED) && ident_wait_gone(ctx, &r->id, 0) < 0) {
+		msg_error(ctx, "%s: pid %d survived SIGKILL", r->name, r->id.pid);
+		return EX_TIMEOUT;
+	}
+	if (v == IDENT_UNKNOWN) {
+		msg_error(ctx, "%s: cannot read %s/%d/stat: not signalled", r->name, ctx->proc_root, r->id.pid);
+		return EX_FAIL;
+	}
+	return EX_DONE;
+}
+
+static const struct { const char *name; int sig; } signals[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "PWR", SIGPWR }, { "WINCH", SIGWINCH },
+};
+
+int signal_parse(const char *s)
+{
+	long long n;
+
+	if (opt_num(s, 1, NSIG - 1, &n) == 0)
+		return (int)n;
+	if (!strncmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < sizeof signals / sizeof *signals; i++)
+		if (!strcmp(s, signals[i].name))
+			return signals[i].sig;
+	return -1;
+}
+
+void lock_file_name(char *buf, const char *name, const char *suffix)
+{
+	fmt(buf, NAME_MAX_LEN + 16, "%s%s", name, suffix);
+}

@@ -1,0 +1,21 @@
+#ifndef TETHER_LIFECYCLE_H
+#define TETHER_LIFECYCLE_H
+
+#include "spawn.h"
+#include "state.h"
+
+/* The unsupervised path's two halves, shared by start, stop, restart. */
+
+/* Spawn cmd detached and record it as name (restarts carried over).
+ * The caller holds name's lock. Returns an exit code. */
+int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char *const cmd[], int cmdc,
+		      const struct spawn_opts *so, const char *sock, unsigned long long restarts);
+/* Stop r's process by identity: sig, grace, KILL. Returns an exit code:
+ * EX_DONE (stopped or already gone), EX_REUSED (left alone), EX_TIMEOUT. */
+int life_stop_ident(struct tether_ctx *ctx, const struct record *r, int sig, int grace_ms);
+/* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
+int signal_parse(const char *s);
+/* "NAME.lock" etc. into buf (NAME_MAX_LEN + 16). */
+void lock_file_name(char *buf, const char *name, const char *suffix);
+
+#endif

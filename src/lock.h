@@ -1,0 +1,20 @@
+#ifndef TETHER_LOCK_H
+#define TETHER_LOCK_H
+
+#include "ctx.h"
+
+/*
+ * flock(2) locks on files in the state dir. Each has one purpose, so a
+ * holder of one never waits on another's holder: NAME.lock guards a
+ * record's read-modify-write, NAME.spawn a spawn, SOCKET.lock a bind.
+ * A dead holder's lock vanishes with its file descriptors.
+ */
+
+/* Open (creating 0600) dirfd/file and flock it. how: LOCK_EX or LOCK_SH,
+ * optionally | LOCK_NB. Refuses a lock file that is a symlink or not a
+ * regular file owned by root or us. Returns a CLOEXEC fd, or -1 (errno
+ * EWOULDBLOCK when LOCK_NB and held; the reason is printed otherwise). */
+int lock_take(struct tether_ctx *ctx, int dirfd, const char *file, int how);
+void lock_release(int fd);
+
+#endif

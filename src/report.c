@@ -1,0 +1,134 @@
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+
+#include "exitcodes.h"
+#include "fmt.h"
+#include "report.h"
+
+void view_load(struct tether_ctx *ctx, int dirfd, const char *name, struct view *v)
+{
+	v->verdict = IDENT_UNKNOWN;
+	v->res = dirfd < 0 ? STATE_ABSENT : state_load(ctx, dirfd, name, &v->rec);
+	if (v->res == STATE_OK)
+		v->verdict = ident_check(ctx, &v->rec.id);
+}
+
+int view_running(const struct view *v)
+{
+	return v->res == STATE_OK && (v->verdict == IDENT_ALIVE || v->verdict == IDENT_UNVERIFIED);
+}
+
+int view_status_code(const struct view *v)
+{
+	if (v->res != STATE_OK)
+		return state_exit_code(v->res, EX_NOTRUNNING);
+	switch (v->verdict) {
+	case IDENT_ALIVE:
+	case IDENT_UNVERIFIED:
+		return EX_DONE;
+	case IDENT_DEAD:
+	case IDENT_UNVERIFIED_DEAD:
+		return EX_FAIL;
+	case IDENT_REUSED:
+		return EX_REUSED;
+	default:
+		return EX_UNKNOWN;
+	}
+}
+
+const char *view_state(const struct view *v)
+{
+	switch (v->res) {
+	case STATE_OK: return ident_verdict_name(v->verdict);
+	case STATE_ABSENT: return "not-running";
+	case STATE_INSECURE: return "refused";
+	case STATE_CORRUPT: return "corrupt";
+	default: return "unknown";
+	}
+}
+
+static void human_duration(char *buf, size_t cap, long long s)
+{
+	if (s < 0)
+		s = 0;
+	if (s >= 86400)
+		fmt(buf, cap, "%lldd%lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		fmt(buf, cap, "%lldh%lldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		fmt(buf, cap, "%lldm%llds", s / 60, s % 60);
+	else
+		fmt(buf, cap, "%llds", s);
+}
+
+static void shell_kv(const char *k, const char *v, int last)
+{
+	char buf[2 * PATH_MAX];
+	size_t n = fmt(buf, sizeof buf, "%s='", k);
+
+	for (const char *p = v; *p && n + 6 < sizeof buf; p++) {
+		if (*p == '\'') {
+			memcpy(buf + n, "'\\''", 4);
+			n += 4;
+		} else {
+			buf[n++] = *p;
+		}
+	}
+	buf[n++] = '\'';
+	buf[n++] = last ? '\n' : ' ';
+	say(1, "%.*s", (int)n, buf);
+}
+
+#if CONFIG_JSON
+static void report_json(const char *name, const struct view *v, long long up)
+{
+	const struct record *r = &v->rec;
+
+	say(1, "{\"name\":");
+	say_json_str(1, name);
+	say(1, ",\"state\":\"%s\",\"code\":%d", view_state(v), view_status_code(v));
+	if (v->res == STATE_OK) {
+		say(1, ",\"pid\":%d,\"start\":%llu,\"uptime\":%lld,\"restarts\":%llu,\"boot\":",
+		    r->id.pid, r->id.start, up, r->restarts);
+		say_json_str(1, r->id.boot);
+		say(1, ",\"owner\":\"%s\"", owner_type_name(r->owner.type));
+	}
+	say(1, "}\n");
+}
+#endif
+
+void report_view(const char *name, const struct view *v, enum report_mode mode)
+{
+	const struct record *r = &v->rec;
+	long long up = v->res == STATE_OK ? (long long)time(NULL) - r->since : 0;
+	char dur[32], num[32];
+
+#if CONFIG_JSON
+	if (mode == REPORT_JSON) {
+		report_json(name, v, up);
+		return;
+	}
+#endif
+	if (mode == REPORT_SHELL) {
+		shell_kv("TETHER_NAME", name, 0);
+		shell_kv("TETHER_STATE", view_state(v), v->res != STATE_OK);
+		if (v->res != STATE_OK)
+			return;
+		fmt(num, sizeof num, "%d", r->id.pid);
+		shell_kv("TETHER_PID", num, 0);
+		fmt(num, sizeof num, "%llu", r->id.start);
+		shell_kv("TETHER_START", num, 0);
+		fmt(num, sizeof num, "%lld", up);
+		shell_kv("TETHER_UPTIME", num, 0);
+		shell_kv("TETHER_OWNER", owner_type_name(r->owner.type), 1);
+		return;
+	}
+	if (v->res != STATE_OK) {
+		say(1, "%s %s\n", name, view_state(v));
+		return;
+	}
+	human_duration(dur, sizeof dur, up);
+	say(1, "%s %s pid=%d up=%s owner=%s\n", name, view_state(v), r->id.pid,
+	    view_running(v) ? dur : "-", owner_type_name(r->owner.type));
+}

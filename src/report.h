@@ -1,0 +1,27 @@
+#ifndef TETHER_REPORT_H
+#define TETHER_REPORT_H
+
+#include "ident.h"
+#include "state.h"
+
+/* How a daemon looks right now: its record (if any) and what /proc says. */
+struct view {
+	enum state_result res;
+	enum ident_verdict verdict;  /* meaningful when res == STATE_OK */
+	struct record rec;
+};
+
+enum report_mode { REPORT_HUMAN, REPORT_JSON, REPORT_SHELL };
+
+/* Load NAME and check its identity. */
+void view_load(struct tether_ctx *ctx, int dirfd, const char *name, struct view *v);
+/* LSB status code: 0 running, 1 dead with record, 3 no record, 4 unknown;
+ * EX_REUSED, EX_INSECURE, EX_CORRUPT for those. */
+int view_status_code(const struct view *v);
+/* "running", "dead", "reused", "not-running", "corrupt", ... */
+const char *view_state(const struct view *v);
+int view_running(const struct view *v);
+/* One line on stdout for NAME in the given mode. */
+void report_view(const char *name, const struct view *v, enum report_mode mode);
+
+#endif

@@ -1,0 +1,170 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "procfs.h"
+#include "spawn.h"
+
+#define FD_SCAN_MAX 65536
+#define LOG_MODE 0640
+
+/* What the child reports through the CLOEXEC pipe: first who it is, then,
+ * only if exec fails, why. EOF after the first message means exec'd. */
+struct hello {
+	int pid;
+	unsigned long long start;
+};
+
+static void close_from(int lowfd)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	long max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > FD_SCAN_MAX)
+		max = FD_SCAN_MAX;
+	for (int fd = lowfd; fd < max; fd++)
+		close(fd);
+}
+
+static int setup_stdio(const struct spawn_opts *o)
+{
+	int in = open("/dev/null", O_RDONLY);
+	int out = o->log ? open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, LOG_MODE)
+			 : open("/dev/null", O_WRONLY);
+
+	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		return -1;
+	if (in > 2)
+		close(in);
+	if (out > 2)
+		close(out);
+	return 0;
+}
+
+static void reset_signals(void)
+{
+	sigset_t none;
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int write_full(int fd, const void *p, size_t n)
+{
+	return write(fd, p, n) == (ssize_t)n ? 0 : -1;
+}
+
+static int read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, (char *)p + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return (int)got;
+		got += (size_t)k;
+	}
+	return (int)got;
+}
+
+static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *const argv[],
+						 const struct spawn_opts *o, int wfd)
+{
+	struct hello h = { (int)getpid(), 0 };
+	struct proc_stat st;
+	int err;
+
+	if (procfs_self_stat(ctx, &st) == 0)
+		h.start = st.start;
+	write_full(wfd, &h, sizeof h);
+	reset_signals();
+	/* Keep the report pipe above stdio, then at 3, the only fd left. */
+	int hi = fcntl(wfd, F_DUPFD_CLOEXEC, 3);
+	if (hi < 0 || (o->cwd && chdir(o->cwd) < 0) || setup_stdio(o) < 0) {
+		err = errno;
+		write_full(hi < 0 ? wfd : hi, &err, sizeof err);
+		_exit(127);
+	}
+	if (hi != 3 && (dup2(hi, 3) < 0 || close(hi) < 0))
+		_exit(127);
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	close_from(4);
+	execvp(argv[0], argv);
+	err = errno;
+	write_full(3, &err, sizeof err);
+	_exit(127);
+}
+
+int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o, struct ident *id)
+{
+	struct hello h;
+	int p[2], err = 0, status;
+	pid_t child;
+
+	memset(id, 0, sizeof *id);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		msg_syserr(ctx, "pipe", NULL);
+		return -1;
+	}
+	child = fork();
+	if (child < 0) {
+		msg_syserr(ctx, "fork", NULL);
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (child == 0) {
+		close(p[0]);
+		if (o->detach) {
+			setsid();
+			pid_t gc = fork();
+			if (gc < 0)
+				_exit(127);
+			if (gc > 0)
+				_exit(0);
+		}
+		grandchild(ctx, argv, o, p[1]);
+	}
+	close(p[1]);
+	int n = read_full(p[0], &h, sizeof h);
+	int m = n == (int)sizeof h ? read_full(p[0], &err, sizeof err) : 0;
+	close(p[0]);
+	if (o->detach)
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+	if (n != (int)sizeof h) {
+		msg_error(ctx, "spawn %s: the child died before it could run", argv[0]);
+		errno = ECHILD;
+		return -1;
+	}
+	if (m == (int)sizeof err) {
+		if (!o->detach)
+			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+				;
+		errno = err;
+		msg_syserr(ctx, "exec", argv[0]);
+		errno = err;
+		return -1;
+	}
+	id->pid = h.pid;
+	id->start = h.start;
+	if (procfs_boot_id(ctx) == 0)
+		memcpy(id->boot, ctx->boot_id, sizeof id->boot);
+	ident_exe_of_cmd(argv[0], id);
+	return 0;
+}

@@ -1,0 +1,637 @@
+#include <dirent.h>
+#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cbor.h"
+#include "exitcodes.h"
+#include "fmt.h"
+#include "msg.h"
+#include "state.h"
+
+#define FILE_MAX (NAME_MAX_LEN + 32)
+#define DIR_MODE 0700
+#define FILE_MODE 0600
+#define CORRUPT_SUFFIX ".corrupt"
+
+int name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > NAME_MAX_LEN || name[0] == '.' || name[0] == '-')
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '@' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+void record_init(struct record *r, const char *name)
+{
+	memset(r, 0, sizeof *r);
+	r->version = STATE_VERSION;
+	owner_clear(&r->owner);
+	fmt(r->name, sizeof r->name, "%s", name);
+}
+
+int record_set_argv(struct record *r, int argc, char *const argv[])
+{
+	size_t off = 0;
+
+	if (argc > ARGV_MAX)
+		goto big;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		if (n > sizeof r->argbuf - off)
+			goto big;
+		memcpy(r->argbuf + off, argv[i], n);
+		r->argv[i] = r->argbuf + off;
+		off += n;
+	}
+	r->argc = argc;
+	r->argv[argc] = NULL;
+	return 0;
+big:
+	errno = E2BIG;
+	return -1;
+}
+
+/* --- encoding --- */
+
+static void put_kv_str(struct cbor_enc *e, const char *k, const char *v)
+{
+	cbor_put_str(e, k);
+	cbor_put_str(e, v);
+}
+
+static void put_kv_uint(struct cbor_enc *e, const char *k, uint64_t v)
+{
+	cbor_put_str(e, k);
+	cbor_put_uint(e, v);
+}
+
+static void put_owner(struct cbor_enc *e, const struct owner *o)
+{
+	const char *fields[][2] = {
+		{ "unit", o->unit }, { "service", o->service },
+		{ "instance", o->instance }, { "dir", o->dir },
+	};
+	unsigned n = 1 + (o->type == OWNER_SYSTEMD && o->uid >= 0);
+	size_t start = e->len;
+
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		n += fields[i][1][0] != 0;
+	cbor_put_map(e, n);
+	put_kv_str(e, "type", owner_type_name(o->type));
+	if (o->type == OWNER_SYSTEMD && o->uid >= 0)
+		put_kv_uint(e, "uid", (uint64_t)o->uid);
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		if (fields[i][1][0])
+			put_kv_str(e, fields[i][0], fields[i][1]);
+	cbor_map_sort(e, start);
+}
+
+int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
+{
+	struct cbor_enc e;
+	const char *opt[][2] = {
+		{ "boot", r->id.boot }, { "cwd", r->cwd }, { "exe", r->exe },
+		{ "sock", r->sock }, { "cfg", r->cfg },
+	};
+	unsigned pairs = 7 + r->extra_pairs;  /* v name pid start since restarts argv */
+	size_t map;
+
+	for (size_t i = 0; i < sizeof opt / sizeof *opt; i++)
+		pairs += opt[i][1][0] != 0;
+	pairs += r->id.exe_ino ? 2 : 0;
+	pairs += r->owner.type != OWNER_UNKNOWN;
+	pairs += r->failed != 0;
+
+	cbor_enc_init(&e, buf, cap);
+	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
+	map = e.len;
+	cbor_put_map(&e, pairs);
+	put_kv_uint(&e, "v", r->version ? r->version : STATE_VERSION);
+	put_kv_str(&e, "name", r->name);
+	put_kv_uint(&e, "pid", (uint64_t)r->id.pid);
+	put_kv_uint(&e, "start", r->id.start);
+	put_kv_uint(&e, "since", (uint64_t)(r->since > 0 ? r->since : 0));
+	put_kv_uint(&e, "restarts", r->restarts);
+	cbor_put_str(&e, "argv");
+	cbor_put_array(&e, (uint64_t)r->argc);
+	for (int i = 0; i < r->argc; i++)
+		cbor_put_str(&e, r->argv[i]);
+	for (size_t i = 0; i < sizeof opt / sizeof *opt; i++)
+		if (opt[i][1][0])
+			put_kv_str(&e, opt[i][0], opt[i][1]);
+	if (r->id.exe_ino) {
+		put_kv_uint(&e, "dev", r->id.exe_dev);
+		put_kv_uint(&e, "ino", r->id.exe_ino);
+	}
+	if (r->owner.type != OWNER_UNKNOWN) {
+		cbor_put_str(&e, "owner");
+		put_owner(&e, &r->owner);
+	}
+	if (r->failed) {
+		cbor_put_str(&e, "failed");
+		cbor_put_bool(&e, 1);
+	}
+	cbor_put_raw(&e, r->extra, r->extra_len);
+	if (e.overflow || cbor_map_sort(&e, map) < 0 || e.overflow) {
+		errno = E2BIG;
+		return -1;
+	}
+	*len = e.len;
+	return 0;
+}
+
+/* --- decoding --- */
+
+struct field {
+	const char *key;
+	enum { F_UINT, F_STR, F_BOOL } kind;
+	size_t off;   /* into struct record */
+	size_t size;  /* string capacity, or integer width */
+};
+
+#define FLD(k, kind, m) { k, kind, offsetof(struct record, m), sizeof(((struct record *)0)->m) }
+static const struct field fields[] = {
+	FLD("v", F_UINT, version),
+	FLD("name", F_STR, name),
+	FLD("pid", F_UINT, id.pid),
+	FLD("start", F_UINT, id.start),
+	FLD("boot", F_STR, id.boot),
+	FLD("dev", F_UINT, id.exe_dev),
+	FLD("ino", F_UINT, id.exe_ino),
+	FLD("cwd", F_STR, cwd),
+	FLD("exe", F_STR, exe),
+	FLD("sock", F_STR, sock),
+	FLD("cfg", F_STR, cfg),
+	FLD("since", F_UINT, since),
+	FLD("restarts", F_UINT, restarts),
+	FLD("failed", F_BOOL, failed),
+};
+
+static int read_uint(struct cbor_dec *d, size_t width, void *dst)
+{
+	struct cbor_item it;
+	uint64_t max = width >= 8 ? INT64_MAX : width == 4 ? INT32_MAX : 0;
+
+	if (cbor_read(d, &it) < 0 || it.type != CBOR_UINT || it.u > max)
+		return -1;
+	if (width == 4)
+		*(int *)dst = (int)it.u;
+	else
+		*(uint64_t *)dst = it.u;
+	return 0;
+}
+
+static int read_text(struct cbor_dec *d, char *dst, size_t cap)
+{
+	struct cbor_item it;
+
+	if (cbor_read(d, &it) < 0 || it.type != CBOR_TEXT)
+		return -1;
+	long n = cbor_read_string(d, &it, dst, cap);
+	return n >= 0 && strlen(dst) == (size_t)n ? 0 : -1;  /* no NUL inside */
+}
+
+static int read_field(struct cbor_dec *d, const struct field *f, struct record *r)
+{
+	void *dst = (char *)r + f->off;
+	struct cbor_item it;
+
+	switch (f->kind) {
+	case F_UINT:
+		return read_uint(d, f->size, dst);
+	case F_STR:
+		return read_text(d, dst, f->size);
+	case F_BOOL:
+		if (cbor_read(d, &it) < 0 || it.type != CBOR_SIMPLE ||
+		    (it.u != CBOR_TRUE && it.u != CBOR_FALSE))
+			return -1;
+		*(int *)dst = it.u == CBOR_TRUE;
+		return 0;
+	}
+	return -1;
+}
+
+static int read_argv(struct cbor_dec *d, struct record *r)
+{
+	struct cbor_item it;
+	size_t off = 0;
+
+	if (cbor_read(d, &it) < 0 || it.type != CBOR_ARRAY || it.indef || it.u > ARGV_MAX)
+		return -1;
+	r->argc = (int)it.u;
+	for (int i = 0; i < r->argc; i++) {
+		if (read_text(d, r->argbuf + off, sizeof r->argbuf - off) < 0)
+			return -1;
+		r->argv[i] = r->argbuf + off;
+		off += strlen(r->argv[i]) + 1;
+	}
+	r->argv[r->argc] = NULL;
+	return 0;
+}
+
+static int read_owner(struct cbor_dec *d, struct owner *o)
+{
+	struct cbor_item it;
+	char key[16], type[32];
+
+	if (cbor_read(d, &it) < 0 || it.type != CBOR_MAP || it.indef)
+		return -1;
+	owner_clear(o);
+	type[0] = 0;
+	for (uint64_t i = 0; i < it.u; i++) {
+		if (read_text(d, key, sizeof key) < 0)
+			return -1;
+		int r = !strcmp(key, "type") ? read_text(d, type, sizeof type)
+		      : !strcmp(key, "unit") ? read_text(d, o->unit, sizeof o->unit)
+		      : !strcmp(key, "service") ? read_text(d, o->service, sizeof o->service)
+		      : !strcmp(key, "instance") ? read_text(d, o->instance, sizeof o->instance)
+		      : !strcmp(key, "dir") ? read_text(d, o->dir, sizeof o->dir)
+		      : !strcmp(key, "uid") ? read_uint(d, sizeof o->uid, &o->uid)
+		      : cbor_skip(d);
+		if (r < 0)
+			return -1;
+	}
+	int t = owner_type_parse(type);
+	if (t <= OWNER_UNKNOWN)
+		return -1;
+	o->type = (enum owner_type)t;
+	return 0;
+}
+
+static int keep_extra(struct record *r, const uint8_t *key, struct cbor_dec *d)
+{
+	if (cbor_skip(d) < 0)
+		return -1;
+	size_t n = (size_t)(d->p - key);
+	if (n <= sizeof r->extra - r->extra_len) {
+		memcpy(r->extra + r->extra_len, key, n);
+		r->extra_len += n;
+		r->extra_pairs++;
+	}
+	return 0;
+}
+
+static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, const char **why)
+{
+	const uint8_t *keystart = d->p;
+	struct cbor_item it;
+	char key[32];
+
+	if (cbor_read(d, &it) < 0)
+		return *why = "bad key", -1;
+	if (it.type != CBOR_TEXT) {  /* not ours: keep it */
+		d->p = keystart;
+		if (cbor_skip(d) < 0)
+			return *why = "bad key", -1;
+		return keep_extra(r, keystart, d) < 0 ? (*why = "bad value", -1) : 0;
+	}
+	if (cbor_read_string(d, &it, key, sizeof key) < 0) {
+		if (it.indef || errno != ENAMETOOLONG)
+			return *why = "bad key", -1;
+		key[0] = 0;  /* a long key: not one of ours */
+	}
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		if (strcmp(key, fields[i].key))
+			continue;
+		*seen |= 1u << i;
+		if (read_field(d, &fields[i], r) < 0)
+			return *why = "a field has the wrong type or size", -1;
+		return 0;
+	}
+	if (!strcmp(key, "argv"))
+		return read_argv(d, r) < 0 ? (*why = "bad argv", -1) : 0;
+	if (!strcmp(key, "owner"))
+		return read_owner(d, &r->owner) < 0 ? (*why = "bad owner", -1) : 0;
+	return keep_extra(r, keystart, d) < 0 ? (*why = "bad value", -1) : 0;
+}
+
+int state_decode(const uint8_t *buf, size_t len, struct record *r, const char **why)
+{
+	struct cbor_dec d;
+	struct cbor_item it;
+	size_t used;
+	unsigned seen = 0, required = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3;
+
+	record_init(r, "");
+	if (cbor_check(buf, len, NULL, &used, why) < 0)
+		return -1;
+	if (used != len)
+		return *why = "trailing bytes after the record", -1;
+	cbor_dec_init(&d, buf, len);
+	if (cbor_read(&d, &it) < 0 || it.type != CBOR_TAG || it.u != CBOR_TAG_SELF_DESCRIBE)
+		return *why = "not a tether record (no self-describe tag)", -1;
+	if (cbor_read(&d, &it) < 0 || it.type != CBOR_MAP)
+		return *why = "not a map", -1;
+	for (uint64_t i = 0; it.indef ? !cbor_at_break(&d) : i < it.u; i++)
+		if (decode_pair(&d, r, &seen, why) < 0)
+			return -1;
+	if ((seen & required) != required)
+		return *why = "missing v, name, pid or start", -1;
+	if (!name_valid(r->name) || r->id.pid <= 0 || r->version == 0)
+		return *why = "bad name, pid or version", -1;
+	return 0;
+}
+
+/* --- files --- */
+
+static int check_owner_mode(const struct stat *sb)
+{
+	return (sb->st_uid == 0 || sb->st_uid == geteuid()) && !(sb->st_mode & 022);
+}
+
+static int mkdir_parents(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		int r = mkdir(path, 0755);
+		*p = '/';
+		if (r < 0 && errno != EEXIST)
+			return -1;
+	}
+	return 0;
+}
+
+int state_dir_open(struct tether_ctx *ctx, int create)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	int fd;
+
+	if (fmt(path, sizeof path, "%s", ctx->state_dir) >= sizeof path) {
+		errno = ENAMETOOLONG;
+		msg_syserr(ctx, "state dir", ctx->state_dir);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdir_parents(path) < 0 || (mkdir(path, DIR_MODE) < 0 && errno != EEXIST)) {
+			msg_syserr(ctx, "mkdir", path);
+			return -1;
+		}
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		if (errno != ENOENT || create)
+			msg_syserr(ctx, "open state dir", path);
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0 || !check_owner_mode(&sb)) {
+		msg_error(ctx, "state dir %s refused: must be owned by root or uid %d and not writable by group or others",
+			  path, (int)geteuid());
+		close(fd);
+		errno = EPERM;
+		return -2;
+	}
+	return fd;
+}
+
+static void record_file(char *buf, const char *name)
+{
+	fmt(buf, FILE_MAX, "%s" STATE_SUFFIX, name);
+}
+
+static enum state_result read_record(int fd, uint8_t *buf, size_t *len)
+{
+	struct stat sb;
+	size_t n = 0;
+
+	if (fstat(fd, &sb) < 0)
+		return STATE_ERROR;
+	if (!S_ISREG(sb.st_mode) || !check_owner_mode(&sb))
+		return STATE_INSECURE;
+	if (sb.st_size > RECORD_MAX)
+		return STATE_CORRUPT;
+	while (n < RECORD_MAX) {
+		ssize_t k = read(fd, buf + n, RECORD_MAX - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return STATE_ERROR;
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*len = n;
+	return STATE_OK;
+}
+
+enum state_result state_read_file(struct tether_ctx *ctx, int dirfd, const char *file, uint8_t *buf, size_t *len)
+{
+	enum state_result res;
+	int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return STATE_ABSENT;
+		if (errno == ELOOP) {
+			msg_error(ctx, "%s/%s refused: it is a symlink", ctx->state_dir, file);
+			return STATE_INSECURE;
+		}
+		msg_syserr(ctx, "open", file);
+		return STATE_ERROR;
+	}
+	res = read_record(fd, buf, len);
+	close(fd);
+	if (res == STATE_INSECURE)
+		msg_error(ctx, "%s/%s refused: must be a regular file owned by root or uid %d, not writable by group or others",
+			  ctx->state_dir, file, (int)geteuid());
+	else if (res == STATE_ERROR)
+		msg_syserr(ctx, "read", file);
+	else if (res == STATE_CORRUPT)
+		msg_error(ctx, "%s/%s is larger than %d bytes", ctx->state_dir, file, RECORD_MAX);
+	return res;
+}
+
+enum state_result state_load(struct tether_ctx *ctx, int dirfd, const char *name, struct record *r)
+{
+	char file[FILE_MAX];
+	uint8_t buf[RECORD_MAX];
+	const char *why = "unknown";
+	size_t len = 0;
+	enum state_result res;
+
+	record_file(file, name);
+	res = state_read_file(ctx, dirfd, file, buf, &len);
+	if (res != STATE_OK)
+		return res;
+	if (state_decode(buf, len, r, &why) < 0) {
+		msg_error(ctx, "record %s is corrupt (%s): treated as absent", name, why);
+		return STATE_CORRUPT;
+	}
+	if (strcmp(r->name, name)) {
+		msg_error(ctx, "record %s is corrupt (names another daemon): treated as absent", name);
+		return STATE_CORRUPT;
+	}
+	return STATE_OK;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int state_write_file(struct tether_ctx *ctx, int dirfd, const char *file, const uint8_t *buf, size_t len)
+{
+	char tmp[FILE_MAX + 24];
+	int fd;
+
+	fmt(tmp, sizeof tmp, ".%s.tmp.%d", file, (int)getpid());
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, FILE_MODE);
+	if (fd < 0) {
+		msg_syserr(ctx, "create", tmp);
+		return -1;
+	}
+	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+		msg_syserr(ctx, "write", tmp);
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	close(fd);
+	if (renameat(dirfd, tmp, dirfd, file) < 0) {
+		msg_syserr(ctx, "rename", tmp);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	if (fsync(dirfd) < 0 && errno != EINVAL) {
+		msg_syserr(ctx, "fsync", ctx->state_dir);
+		return -1;
+	}
+	return 0;
+}
+
+int state_save(struct tether_ctx *ctx, int dirfd, const struct record *r)
+{
+	char file[FILE_MAX];
+	uint8_t buf[RECORD_MAX];
+	size_t len;
+
+	if (state_encode(r, buf, sizeof buf, &len) < 0) {
+		msg_error(ctx, "record %s does not fit in %d bytes", r->name, RECORD_MAX);
+		return -1;
+	}
+	record_file(file, r->name);
+	return state_write_file(ctx, dirfd, file, buf, len);
+}
+
+int state_remove(struct tether_ctx *ctx, int dirfd, const char *name)
+{
+	char file[FILE_MAX];
+
+	record_file(file, name);
+	if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT) {
+		msg_syserr(ctx, "remove", file);
+		return -1;
+	}
+	fsync(dirfd);
+	return 0;
+}
+
+int state_quarantine(struct tether_ctx *ctx, int dirfd, const char *name)
+{
+	char file[FILE_MAX], aside[FILE_MAX + sizeof CORRUPT_SUFFIX];
+
+	record_file(file, name);
+	fmt(aside, sizeof aside, "%s" CORRUPT_SUFFIX, file);
+	if (renameat(dirfd, file, dirfd, aside) < 0) {
+		msg_syserr(ctx, "rename", file);
+		return -1;
+	}
+	msg_warn(ctx, "moved corrupt record %s aside to %s/%s", name, ctx->state_dir, aside);
+	fsync(dirfd);
+	return 0;
+}
+
+int state_exit_code(enum state_result res, int not_found)
+{
+	switch (res) {
+	case STATE_OK: return 0;
+	case STATE_ABSENT: return not_found;
+	case STATE_INSECURE: return EX_INSECURE;
+	case STATE_CORRUPT: return EX_CORRUPT;
+	default: return EX_FAIL;
+	}
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int collect(DIR *d, char ***names, size_t *count)
+{
+	size_t cap = 0, sl = sizeof STATE_SUFFIX - 1;
+	struct dirent *de;
+
+	*names = NULL;
+	*count = 0;
+	while ((errno = 0, de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n <= sl || strcmp(de->d_name + n - sl, STATE_SUFFIX) || de->d_name[0] == '.')
+			continue;
+		if (*count == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **grown = realloc(*names, cap * sizeof **names);
+			if (!grown)
+				return -1;
+			*names = grown;
+		}
+		char *name = strndup(de->d_name, n - sl);
+		if (!name)
+			return -1;
+		(*names)[(*count)++] = name;
+	}
+	return errno ? -1 : 0;
+}
+
+int state_each(struct tether_ctx *ctx, int dirfd, int (*fn)(const char *name, void *arg), void *arg)
+{
+	char **names;
+	size_t count;
+	int dfd = dup(dirfd), r = 0;
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+
+	if (!d) {
+		msg_syserr(ctx, "opendir", ctx->state_dir);
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	rewinddir(d);
+	if (collect(d, &names, &count) < 0) {
+		msg_syserr(ctx, "readdir", ctx->state_dir);
+		r = -1;
+	} else {
+		qsort(names, count, sizeof *names, cmp_names);
+	}
+	closedir(d);
+	for (size_t i = 0; i < count; i++) {
+		if (r == 0 && name_valid(names[i]))
+			r = fn(names[i], arg);
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}

@@ -1,0 +1,38 @@
+/* The printf subset that keeps stdio out of the binary. */
+#include <limits.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "tap.h"
+
+static void check(const char *got, const char *want, const char *what)
+{
+	is_str(got, want, what);
+}
+
+int main(void)
+{
+	char b[64];
+
+	fmt(b, sizeof b, "%s=%d", "pid", -42);
+	check(b, "pid=-42", "%s and negative %d");
+	fmt(b, sizeof b, "%u %lu %llu %zu", 7u, 8ul, 18446744073709551615ull, (size_t)9);
+	check(b, "7 8 18446744073709551615 9", "unsigned widths");
+	fmt(b, sizeof b, "%lld", (long long)LLONG_MIN);
+	check(b, "-9223372036854775808", "LLONG_MIN");
+	fmt(b, sizeof b, "%x %o", 255u, 8u);
+	check(b, "ff 10", "hex and octal");
+	fmt(b, sizeof b, "[%5d|%-5s|%05u]", 42, "ab", 7u);
+	check(b, "[   42|ab   |00007]", "width, left and zero padding");
+	fmt(b, sizeof b, "%.*s!", 3, "abcdef");
+	check(b, "abc!", "%.*s precision");
+	fmt(b, sizeof b, "100%% %c", 'x');
+	check(b, "100% x", "%% and %c");
+	is_int(fmt(b, 4, "%s", "abcdef"), 6, "returns the untruncated length");
+	check(b, "abc", "truncates and terminates");
+	is_int(fmt(NULL, 0, "%d", 12345), 5, "measures with a NULL buffer");
+	const char *odd = "%q %s";
+	fmt(b, sizeof b, odd, "x");
+	check(b, "%q x", "unknown conversion printed, consumes no argument");
+	return tap_done();
+}

@@ -1,0 +1,164 @@
+/* /proc readers: stat parsing for every comm a process can have, hostile
+ * content, boot ids, and the real /proc of this test. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "procfs.h"
+#include "tap.h"
+
+#define TAIL "S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 123456 2301952 187 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
+
+static int parse(const char *line, struct proc_stat *st)
+{
+	return procfs_parse_stat(line, strlen(line), st);
+}
+
+static void comm_case(const char *comm, const char *what)
+{
+	char line[512];
+	struct proc_stat st;
+
+	snprintf(line, sizeof line, "4321 (%s) " TAIL, comm);
+	int r = parse(line, &st);
+	ok(r == 0 && !strcmp(st.comm, comm) && st.start == 123456 && st.ppid == 1 && st.state == 'S' &&
+	   st.pid == 4321, "comm %s parses: comm, state, ppid and start time exact", what);
+}
+
+static void test_comms(void)
+{
+	comm_case("sleep", "plain");
+	comm_case("a b c", "with spaces");
+	comm_case("a) b (c", "with ) and (");
+	comm_case(") 1 2 3 (", "looking like fields");
+	comm_case("x\ny", "with a newline");
+	comm_case("", "empty");
+	comm_case("123456789012345", "of 15 bytes");
+	comm_case("kworker/u16:3-events_unbound-long-name", "longer than 15 (kernel threads)");
+	comm_case("((((", "of only (");
+	comm_case("))))", "of only )");
+}
+
+static void test_hostile(void)
+{
+	struct proc_stat st;
+	char line[512];
+
+	ok(parse("", &st) < 0 && errno == EBADMSG, "empty stat rejected with EBADMSG");
+	ok(parse("12 (x) S 1", &st) < 0, "stat cut before start time rejected");
+	ok(parse("12 x) " TAIL, &st) < 0, "stat without ( rejected");
+	ok(parse("12 (x " TAIL, &st) < 0, "stat without ) rejected");
+	ok(parse("abc (x) " TAIL, &st) < 0, "non-numeric pid rejected");
+	snprintf(line, sizeof line, "12 (x) S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 12a45 0\n");
+	ok(parse(line, &st) < 0, "non-numeric start time rejected");
+	snprintf(line, sizeof line, "12 (x) S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999999 0\n");
+	ok(parse(line, &st) < 0, "start time overflowing 64 bits rejected");
+	snprintf(line, sizeof line, "12 (x) S -1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 5 0\n");
+	ok(parse(line, &st) < 0, "negative ppid rejected");
+	snprintf(line, sizeof line, "99999999999 (x) " TAIL);
+	ok(parse(line, &st) < 0, "pid beyond int rejected");
+	snprintf(line, sizeof line, "12 (x)  S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 5 0\n");
+	ok(parse(line, &st) < 0, "double space (shifted fields) rejected");
+
+	char big[300];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	snprintf(line, sizeof line, "12 (%s) " TAIL, big);
+	ok(parse(line, &st) < 0, "comm longer than any kernel writes rejected, no overflow");
+
+	/* every prefix of a valid line either parses the same or fails */
+	snprintf(line, sizeof line, "4321 (a) b) " TAIL);
+	size_t n = strlen(line);
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		int r = procfs_parse_stat(line, i, &st);
+		if (r == 0 && st.start != 123456)
+			bad++;
+	}
+	ok(!bad, "no prefix of a stat line yields a wrong start time");
+
+	char nul[] = "12 (a\0b) " TAIL;
+	ok(procfs_parse_stat(nul, sizeof nul - 1, &st) < 0, "NUL inside comm rejected");
+}
+
+static void test_boot_id(void)
+{
+	char out[BOOT_ID_LEN + 1];
+	const char *good = "0f5c8f6e-1c1a-4c8b-9b41-3a0f0e6c2d11\n";
+
+	ok(procfs_parse_boot_id(good, strlen(good), out) == 0 && !strncmp(out, good, 36) && strlen(out) == 36,
+	   "boot id with newline parses");
+	ok(procfs_parse_boot_id(good, 36, out) == 0, "boot id without newline parses");
+	ok(procfs_parse_boot_id("0f5c8f6e-1c1a-4c8b-9b41-3a0f0e6c2d1", 35, out) < 0, "short boot id rejected");
+	ok(procfs_parse_boot_id("0f5c8f6e+1c1a-4c8b-9b41-3a0f0e6c2d11", 36, out) < 0, "boot id with wrong separator rejected");
+	ok(procfs_parse_boot_id("0F5C8F6E-1C1A-4C8B-9B41-3A0F0E6C2D1Z", 36, out) < 0, "boot id with non-hex rejected");
+	ok(procfs_parse_boot_id("0f5c8f6e-1c1a-4c8b-9b41-3a0f0e6c2d11\nxx", 39, out) < 0, "boot id with trailing junk rejected");
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_tree(void)
+{
+	char root[] = "/tmp/tether-procfs.XXXXXX", path[256];
+	struct tether_ctx ctx;
+	struct proc_stat st;
+
+	if (!mkdtemp(root)) {
+		tap_skip("prepared proc tree", "mkdtemp failed");
+		return;
+	}
+	ctx_init(&ctx);
+	ctx.proc_root = root;
+	ok(!procfs_available(&ctx), "an empty tree is not a usable /proc");
+	snprintf(path, sizeof path, "%s/1", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/1/stat", root);
+	write_file(path, "1 (init) " TAIL);
+	ok(procfs_available(&ctx), "a tree with 1/stat is usable");
+	ok(procfs_stat(&ctx, 1, &st) == 0 && st.start == 123456, "stat read from the prepared tree");
+	snprintf(path, sizeof path, "%s/7", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/7/stat", root);
+	write_file(path, "8 (liar) " TAIL);
+	ok(procfs_stat(&ctx, 7, &st) < 0 && errno == EBADMSG, "stat naming another pid rejected");
+	ok(procfs_stat(&ctx, 9, &st) < 0 && errno == ENOENT, "missing pid is ENOENT");
+	ok(procfs_boot_id(&ctx) < 0 && ctx.boot_id[0] == 0, "missing boot id leaves it empty");
+	snprintf(path, sizeof path, "rm -rf '%s'", root);
+	if (system(path) != 0)
+		tap_diag("could not remove %s", root);
+}
+
+static void test_real(void)
+{
+	struct tether_ctx ctx;
+	struct proc_stat a, b;
+
+	ctx_init(&ctx);
+	if (!procfs_available(&ctx)) {
+		tap_skip("real /proc", "no /proc mounted");
+		return;
+	}
+	ok(procfs_self_stat(&ctx, &a) == 0 && procfs_stat(&ctx, getpid(), &b) == 0 && a.start == b.start &&
+	   a.pid == getpid() && a.ppid == getppid(), "own stat via task/ matches /proc/<pid>/stat");
+	ok(procfs_boot_id(&ctx) == 0 && strlen(ctx.boot_id) == 36, "real boot id read");
+}
+
+int main(void)
+{
+	test_comms();
+	test_hostile();
+	test_boot_id();
+	test_tree();
+	test_real();
+	return tap_done();
+}
