@@ -48,11 +48,15 @@ void cbor_enc_init(struct cbor_enc *e, uint8_t *buf, size_t cap);
 void cbor_put_uint(struct cbor_enc *e, uint64_t v);
 void cbor_put_int(struct cbor_enc *e, int64_t v);
 void cbor_put_bytes(struct cbor_enc *e, const void *p, size_t n);
+/* Text must be valid UTF-8 (cbor_check rejects it otherwise): put
+ * anything else, such as a process's comm, as bytes. */
 void cbor_put_text(struct cbor_enc *e, const char *p, size_t n);
 void cbor_put_str(struct cbor_enc *e, const char *s);  /* NUL-terminated text */
 void cbor_put_array(struct cbor_enc *e, uint64_t n);
 void cbor_put_map(struct cbor_enc *e, uint64_t pairs);
 void cbor_put_tag(struct cbor_enc *e, uint64_t tag);
+/* Simple values 24..31 have no well-formed encoding: asking for one fails
+ * the encoding as an overflow does. */
 void cbor_put_simple(struct cbor_enc *e, uint8_t v);
 void cbor_put_bool(struct cbor_enc *e, int v);
 void cbor_put_null(struct cbor_enc *e);
@@ -62,7 +66,9 @@ void cbor_put_float(struct cbor_enc *e, double v);
 void cbor_put_raw(struct cbor_enc *e, const void *p, size_t n);
 /* Sort the pairs of the definite map whose header starts at offset
  * map_start (and runs to e->len) by their encoded keys, bytewise.
- * Returns 0, or -1 (EBADMSG) if the map is malformed or has duplicate keys. */
+ * Returns 0, or -1 (EBADMSG) if the map is malformed or has duplicate keys.
+ * After an overflow it does nothing and returns 0 (the caller checks
+ * e->overflow at the end). Insertion sort in place: meant for small maps. */
 int cbor_map_sort(struct cbor_enc *e, size_t map_start);
 
 struct cbor_limits {
@@ -72,6 +78,10 @@ struct cbor_limits {
 };
 
 extern const struct cbor_limits cbor_default_limits; /* 16, 4096, 65536 */
+
+/* The deepest nesting any function here follows; a larger max_depth
+ * counts as this. */
+#define CBOR_MAX_DEPTH 64
 
 struct cbor_item {
 	enum cbor_type type;
@@ -89,8 +99,9 @@ struct cbor_dec {
 
 /* Check that buf starts with exactly one well-formed item within lim
  * (NULL: defaults). *used gets the item's length (trailing bytes are the
- * caller's business). On error returns -1 and, if why is not NULL, points
- * it at a static one-line reason ("truncated", "bad additional info", ...). */
+ * caller's business). On error returns -1 (errno EBADMSG, or E2BIG past a
+ * limit), *used gets the offset of the offending byte, and, if why is not
+ * NULL, *why points at a static one-line reason ("truncated", ...). */
 int cbor_check(const uint8_t *buf, size_t len, const struct cbor_limits *lim,
 	       size_t *used, const char **why);
 
@@ -98,7 +109,8 @@ void cbor_dec_init(struct cbor_dec *d, const uint8_t *buf, size_t len);
 /* Read the next item's head (containers and tags: just the head; their
  * contents follow). Returns 0, or -1 with errno EBADMSG. */
 int cbor_read(struct cbor_dec *d, struct cbor_item *it);
-/* Skip one whole item (with all it contains), starting at d->p. */
+/* Skip one whole item (with all it contains), starting at d->p; checks it
+ * as cbor_check() does, without limits but CBOR_MAX_DEPTH. */
 int cbor_skip(struct cbor_dec *d);
 /* Is the next byte a break (0xff)? Consumes it if so. */
 int cbor_at_break(struct cbor_dec *d);

@@ -23,6 +23,9 @@ static const struct command commands[] = {
 	ENTRY("status", status, "identity-verified liveness (LSB exit codes)")
 	ENTRY("stop", stop, "TERM, wait, KILL: by identity only")
 	ENTRY("list", list, "every record with its liveness; --prune reaps")
+#if CONFIG_CMD_CBOR_DIAG
+	ENTRY("cbor-diag", cbor_diag, "print CBOR on stdin as RFC 8949 diagnostic notation")
+#endif
 };
 
 static const char usage_head[] =
