@@ -39,6 +39,12 @@ O ?= build/valgrind
 CC := gcc
 OPT := -O1 -g
 LINK :=
+else ifeq ($(ARCH),external)
+# Another build system's toolchain (board/openwrt, board/buildroot): CC,
+# CFLAGS and LDFLAGS come from its command line; nothing is probed.
+O ?= build/external
+OPT := -Os
+LINK := -static
 else ifeq ($(ARCH),host)
 O ?= build/host
 MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
@@ -147,7 +153,7 @@ distclean:
 # --- configuration (names and behaviour as in Linux, BusyBox, Buildroot) ---
 
 define use_defconfig
-	@test -f $(1) || { echo "no such defconfig: $(1) (boards: $(notdir $(wildcard board/*)))" >&2; exit 2; }
+	@test -f $(1) || { echo "no such defconfig: $(1) (boards: $(patsubst board/%/defconfig,%,$(wildcard board/*/defconfig)))" >&2; exit 2; }
 	$(if $(KCONFIG_CONF),$(Q)kconfig-conf --defconfig=$(1) Kconfig >/dev/null,$(Q)$(KCONFIG_AWK) -v mode=config Kconfig $(1) > $(KCONFIG_CONFIG).tmp && mv $(KCONFIG_CONFIG).tmp $(KCONFIG_CONFIG))
 	$(Q)$(KCONFIG_AWK) -v mode=header Kconfig $(KCONFIG_CONFIG) > /dev/null
 	@echo "  CONFIG $(KCONFIG_CONFIG) from $(1)"
