@@ -144,6 +144,15 @@ install: $(TETHER)
 demo: $(TETHER)
 	$(Q)TETHER=$(abspath $(TETHER)) sh tests/demo.sh
 
+# libFuzzer (clang) on the CBOR codec: `make fuzz [FUZZ_SECONDS=60]`; the
+# 15 s fuzz-smoke also runs in `make check` (tests/integ/fuzz_cbor.sh).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-smoke
+fuzz:
+	$(Q)sh tests/fuzz/fuzz.sh $(FUZZ_SECONDS) build/fuzz
+fuzz-smoke:
+	$(Q)sh tests/fuzz/fuzz.sh 15 build/fuzz
+
 clean:
 	rm -rf build/host build/sanitize build/valgrind $(filter-out build/sysroot%,$(wildcard build/*))
 

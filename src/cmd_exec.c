@@ -1,13 +1,152 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cmds.h"
 #include "exitcodes.h"
+#include "fmt.h"
+#include "lifecycle.h"
+#include "lock.h"
+#include "marker.h"
 #include "msg.h"
+#include "opt.h"
+#include "procfs.h"
+#include "report.h"
+#include "sup.h"
 
-const char cmd_exec_usage[] = "usage: tether exec\n";
+#define EXIT_NOTFOUND 127
+#define EXIT_NOEXEC 126
+
+const char cmd_exec_usage[] =
+	"usage: tether exec -n NAME [--sock PATH] [--cfg HASH] -- CMD [ARG]...\n"
+	"Record this process as NAME (pid, start time, boot id, owner, argv),\n"
+	"then exec CMD in place: the daemon keeps this pid and start time.\n"
+	"For procd `command`, runit/s6 `run` scripts and systemd ExecStart=.\n"
+	"  -n, --name NAME  the daemon's name\n"
+	"      --sock PATH  its control socket, stored in the record\n"
+	"      --cfg HASH   its config hash, stored in the record\n"
+	"Exit: 152 if NAME is already running (pid printed); 126/127 if CMD\n"
+	"cannot be executed / found. A state dir that cannot be written is\n"
+	"reported and CMD runs unrecorded.\n";
+
+struct exec_opts {
+	const char *name;
+	const char *sock;
+	const char *cfg;
+};
+
+static int parse(struct tether_ctx *ctx, int argc, char **argv, struct exec_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, 0, 'n' },
+		{ "sock", required_argument, 0, 'S' },
+		{ "cfg", required_argument, 0, 'C' },
+		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+n:vh", longopts, NULL)) != -1) {
+		if (opt_common(ctx, c, cmd_exec_usage))
+			continue;
+		if (c == 'n')
+			o->name = optarg;
+		else if (c == 'S')
+			o->sock = optarg;
+		else if (c == 'C')
+			o->cfg = optarg;
+		else
+			return opt_usage(ctx, cmd_exec_usage, "bad option", NULL);
+	}
+	if (!o->name || !name_valid(o->name))
+		return opt_usage(ctx, cmd_exec_usage, o->name ? "bad name" : "-n NAME is required", o->name);
+	if (optind >= argc)
+		return opt_usage(ctx, cmd_exec_usage, "no command given", NULL);
+	if ((o->sock && fmt(NULL, 0, "%s", o->sock) >= SOCK_MAX) || (o->cfg && fmt(NULL, 0, "%s", o->cfg) > CFG_MAX))
+		return opt_usage(ctx, cmd_exec_usage, "--sock or --cfg too long", NULL);
+	return 0;
+}
+
+/* Fill r with who we are; the daemon inherits all of it through execve. */
+static int describe_self(struct tether_ctx *ctx, const struct exec_opts *o, char **cmd, int cmdc, struct record *r)
+{
+	record_init(r, o->name);
+	if (ident_of(ctx, 0, &r->id) < 0) {
+		if (procfs_available(ctx))
+			msg_syserr(ctx, "read own stat under", ctx->proc_root);
+		r->id.pid = (int)getpid();  /* no /proc: unverified identity */
+	}
+	ident_exe_of_cmd(cmd[0], &r->id);
+	if (sup_detect(ctx, 0, &r->owner) < 0)
+		r->owner.type = OWNER_NONE;
+	if (record_set_argv(r, cmdc, cmd) < 0) {
+		msg_error(ctx, "argv too long to record (max %d args, %d bytes)", ARGV_MAX, ARGV_BYTES);
+		return -1;
+	}
+	if (!getcwd(r->cwd, sizeof r->cwd))
+		r->cwd[0] = 0;
+	fmt(r->exe, sizeof r->exe, "%s", cmd[0]);
+	fmt(r->sock, sizeof r->sock, "%s", o->sock ? o->sock : "");
+	fmt(r->cfg, sizeof r->cfg, "%s", o->cfg ? o->cfg : "");
+	r->since = (long long)time(NULL);
+	return 0;
+}
+
+/* Returns 0 to go on and exec, or an exit code. */
+static int record(struct tether_ctx *ctx, const struct exec_opts *o, char **cmd, int cmdc)
+{
+	struct view old;
+	struct record r;
+	char lockname[NAME_MAX_LEN + 16];
+	int dirfd = state_dir_open(ctx, 1), lfd, code = 0;
+
+	if (dirfd < 0) {
+		msg_warn(ctx, "%s not recorded: state dir unusable", o->name);
+		return 0;
+	}
+	lock_file_name(lockname, o->name, ".lock");
+	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
+	view_load(ctx, dirfd, o->name, &old);
+	if (view_running(&old) && old.rec.id.pid != (int)getpid()) {
+		msg_error(ctx, "%s is already running (pid %d)", o->name, old.rec.id.pid);
+		say(1, "%d\n", old.rec.id.pid);
+		code = EX_RUNNING;
+	} else if (describe_self(ctx, o, cmd, cmdc, &r) < 0) {
+		code = EX_FAIL;
+	} else {
+		if (old.res == STATE_CORRUPT)
+			state_quarantine(ctx, dirfd, o->name);
+		if (old.res == STATE_OK)
+			r.restarts = old.rec.restarts;
+		if (marker_consume(ctx, dirfd, o->name, r.owner.type))
+			r.restarts++;
+		if (state_save(ctx, dirfd, &r) < 0)
+			msg_warn(ctx, "%s not recorded", o->name);
+	}
+	lock_release(lfd);
+	close(dirfd);
+	return code;
+}
 
 int cmd_exec(struct tether_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	msg_error(ctx, "not implemented yet");
-	return EX_FAIL;
+	struct exec_opts o = { 0 };
+	int code = parse(ctx, argc, argv, &o);
+
+	if (code)
+		return code;
+	code = record(ctx, &o, argv + optind, argc - optind);
+	if (code)
+		return code;
+	execvp(argv[optind], argv + optind);
+	code = errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	msg_syserr(ctx, "exec", argv[optind]);
+	/* Our record now names a process that is about to exit: drop it. */
+	int dirfd = state_dir_open(ctx, 0);
+	if (dirfd >= 0) {
+		state_remove(ctx, dirfd, o.name);
+		close(dirfd);
+	}
+	return code;
 }

@@ -1,13 +1,97 @@
+#include <errno.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "cmds.h"
 #include "exitcodes.h"
+#include "lifecycle.h"
+#include "lock.h"
 #include "msg.h"
+#include "opt.h"
+#include "report.h"
 
-const char cmd_list_usage[] = "usage: tether list\n";
+const char cmd_list_usage[] =
+	"usage: tether list [--prune] [--json]\n"
+	"Every record in the state dir with its verified liveness, one per line.\n"
+	"      --prune  remove records whose process is dead or reused, naming each\n"
+#if CONFIG_JSON
+	"      --json   one JSON object per line\n"
+#endif
+	"Corrupt and refused records are reported, never removed.\n"
+	"Exit: 0, or 1 if the state dir cannot be read.\n";
+
+struct list_run {
+	struct tether_ctx *ctx;
+	int dirfd;
+	int prune;
+	enum report_mode mode;
+};
+
+static int prunable(const struct view *v)
+{
+	return v->res == STATE_OK && (v->verdict == IDENT_DEAD || v->verdict == IDENT_REUSED ||
+				      v->verdict == IDENT_UNVERIFIED_DEAD);
+}
+
+/* Re-check under the record's lock, so a daemon restarted meanwhile
+ * keeps its new record. */
+static void prune(struct list_run *l, const char *name)
+{
+	char lockname[NAME_MAX_LEN + 16];
+	struct view v;
+	int lfd;
+
+	lock_file_name(lockname, name, ".lock");
+	lfd = lock_take(l->ctx, l->dirfd, lockname, LOCK_EX);
+	if (lfd < 0)
+		return;
+	view_load(l->ctx, l->dirfd, name, &v);
+	if (prunable(&v) && state_remove(l->ctx, l->dirfd, name) == 0) {
+		unlinkat(l->dirfd, lockname, 0);
+		say(1, "pruned %s (%s, pid %d)\n", name, view_state(&v), v.rec.id.pid);
+	}
+	lock_release(lfd);
+}
+
+static int list_one(const char *name, void *arg)
+{
+	struct list_run *l = arg;
+	struct view v;
+
+	view_load(l->ctx, l->dirfd, name, &v);
+	if (l->prune && prunable(&v))
+		prune(l, name);
+	else
+		report_view(name, &v, l->mode);
+	return 0;
+}
 
 int cmd_list(struct tether_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	msg_error(ctx, "not implemented yet");
-	return EX_FAIL;
+	static const struct option longopts[] = {
+		{ "prune", no_argument, 0, 'p' },
+		{ "json", no_argument, 0, OPT_JSON },
+		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	};
+	struct list_run l = { ctx, -1, 0, REPORT_HUMAN };
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
+		if (opt_common(ctx, c, cmd_list_usage))
+			continue;
+		if (c == 'p')
+			l.prune = 1;
+		else if (c == OPT_JSON && CONFIG_JSON)
+			l.mode = REPORT_JSON;
+		else
+			return opt_usage(ctx, cmd_list_usage, "bad option", NULL);
+	}
+	if (optind < argc)
+		return opt_usage(ctx, cmd_list_usage, "unexpected argument", argv[optind]);
+	l.dirfd = state_dir_open(ctx, 0);
+	if (l.dirfd < 0)
+		return l.dirfd == -1 && errno == ENOENT ? EX_DONE : l.dirfd == -2 ? EX_INSECURE : EX_FAIL;
+	r = state_each(ctx, l.dirfd, list_one, &l);
+	close(l.dirfd);
+	return r < 0 ? EX_FAIL : EX_DONE;
 }

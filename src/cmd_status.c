@@ -1,13 +1,85 @@
+#include <errno.h>
+#include <unistd.h>
+
 #include "cmds.h"
 #include "exitcodes.h"
 #include "msg.h"
+#include "opt.h"
+#include "report.h"
 
-const char cmd_status_usage[] = "usage: tether status\n";
+#define NAMES_MAX 64
+
+const char cmd_status_usage[] =
+	"usage: tether status [-n NAME]... [--json | --shell]\n"
+	"Identity-verified liveness of NAME (every record without -n).\n"
+	"  -n, --name NAME  the daemon (repeatable)\n"
+#if CONFIG_JSON
+	"      --json       one JSON object per daemon and line\n"
+#endif
+	"      --shell      shell assignments (TETHER_STATE=... TETHER_PID=...)\n"
+	"Exit (LSB): 0 running, 1 dead (record left), 3 not running, 4 unknown,\n"
+	"151 pid reused by another process, 155 record refused, 156 corrupt.\n"
+	"With several daemons, the first one not running decides.\n";
+
+struct status_run {
+	struct tether_ctx *ctx;
+	int dirfd;
+	enum report_mode mode;
+	int code;
+};
+
+static int status_one(const char *name, void *arg)
+{
+	struct status_run *s = arg;
+	struct view v;
+
+	view_load(s->ctx, s->dirfd, name, &v);
+	if (v.res == STATE_OK && (v.verdict == IDENT_UNVERIFIED || v.verdict == IDENT_UNVERIFIED_DEAD))
+		msg_warn(s->ctx, "%s: no /proc at %s: identity unverified (kill -0 only)", name, s->ctx->proc_root);
+	report_view(name, &v, s->mode);
+	if (!s->code)
+		s->code = view_status_code(&v);
+	return 0;
+}
 
 int cmd_status(struct tether_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	msg_error(ctx, "not implemented yet");
-	return EX_FAIL;
+	static const struct option longopts[] = {
+		{ "name", required_argument, 0, 'n' },
+		{ "json", no_argument, 0, OPT_JSON },
+		{ "shell", no_argument, 0, 's' },
+		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	};
+	struct status_run s = { ctx, -1, REPORT_HUMAN, 0 };
+	const char *names[NAMES_MAX];
+	int n = 0, c;
+
+	while ((c = getopt_long(argc, argv, "+n:vh", longopts, NULL)) != -1) {
+		if (opt_common(ctx, c, cmd_status_usage))
+			continue;
+		if (c == 'n' && n < NAMES_MAX && name_valid(optarg))
+			names[n++] = optarg;
+		else if (c == 'n')
+			return opt_usage(ctx, cmd_status_usage, "bad or too many names", optarg);
+		else if (c == OPT_JSON && CONFIG_JSON)
+			s.mode = REPORT_JSON;
+		else if (c == 's')
+			s.mode = REPORT_SHELL;
+		else
+			return opt_usage(ctx, cmd_status_usage, "bad option", NULL);
+	}
+	if (optind < argc)
+		return opt_usage(ctx, cmd_status_usage, "unexpected argument", argv[optind]);
+	s.dirfd = state_dir_open(ctx, 0);
+	if (s.dirfd == -2)
+		return EX_INSECURE;
+	if (s.dirfd < 0 && errno != ENOENT)
+		return EX_UNKNOWN;
+	for (int i = 0; i < n; i++)
+		status_one(names[i], &s);
+	if (!n && s.dirfd >= 0 && state_each(ctx, s.dirfd, status_one, &s) < 0)
+		s.code = EX_UNKNOWN;
+	if (s.dirfd >= 0)
+		close(s.dirfd);
+	return n || s.dirfd >= 0 ? s.code : EX_NOTRUNNING;
 }

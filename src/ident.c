@@ -104,7 +104,7 @@ static int kill_pidfd(struct tether_ctx *ctx, const struct ident *id, int sig, e
 	}
 	/* The pidfd pins this process: verify it, then signal through it. */
 	*v = ident_check(ctx, id);
-	if (*v == IDENT_ALIVE && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0) {
+	if ((*v == IDENT_ALIVE || *v == IDENT_UNVERIFIED) && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0) {
 		int e = errno;
 		close(fd);
 		if (e == ENOSYS)

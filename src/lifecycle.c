@@ -49,10 +49,14 @@ int life_stop_ident(struct tether_ctx *ctx, const struct record *r, int sig, int
 		msg_error(ctx, "%s: pid %d now belongs to another process: not signalled", r->name, r->id.pid);
 		return EX_REUSED;
 	}
-	if ((v == IDENT_ALIVE || v == IDENT_UNVERIFIED) && ident_wait_gone(ctx, &r->id, 0) < 0) {
+	if (v == IDENT_ALIVE && ident_wait_gone(ctx, &r->id, 0) < 0) {
 		msg_error(ctx, "%s: pid %d survived SIGKILL", r->name, r->id.pid);
 		return EX_TIMEOUT;
 	}
+	/* Without /proc a zombie still answers kill(pid, 0): KILL was sent,
+	 * and that is all that can be known. */
+	if (v == IDENT_UNVERIFIED && ident_wait_gone(ctx, &r->id, 0) < 0)
+		msg_warn(ctx, "%s: pid %d was sent KILL; without /proc its exit cannot be verified", r->name, r->id.pid);
 	if (v == IDENT_UNKNOWN) {
 		msg_error(ctx, "%s: cannot read %s/%d/stat: not signalled", r->name, ctx->proc_root, r->id.pid);
 		return EX_FAIL;

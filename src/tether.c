@@ -23,6 +23,11 @@ static const struct command commands[] = {
 	ENTRY("status", status, "identity-verified liveness (LSB exit codes)")
 	ENTRY("stop", stop, "TERM, wait, KILL: by identity only")
 	ENTRY("list", list, "every record with its liveness; --prune reaps")
+#if CONFIG_CMD_DETECT
+	ENTRY("detect", detect, "print the supervisor that owns a process")
+#endif
+	ENTRY("restart", restart, "restart through the daemon's owner, never around it")
+	ENTRY("marker", marker, "is a restart expected? (for TERM handlers, finish scripts)")
 #if CONFIG_CMD_CBOR_DIAG
 	ENTRY("cbor-diag", cbor_diag, "print CBOR on stdin as RFC 8949 diagnostic notation")
 #endif

@@ -1,0 +1,72 @@
+#include <errno.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "exitcodes.h"
+#include "marker.h"
+#include "msg.h"
+#include "opt.h"
+#include "report.h"
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+const char cmd_marker_usage[] =
+	"usage: tether marker -n NAME [--set [--ttl SECONDS] | --clear]\n"
+	"Tell a restart from a stop: exits 0 while a valid restart marker for\n"
+	"NAME exists (tether restart writes one first), 163 otherwise. For a\n"
+	"daemon's TERM handler, a runit/s6 finish script or a procd stop hook.\n"
+	"  -n, --name NAME      the daemon\n"
+	"      --set            write a marker now (owner from NAME's record)\n"
+	"      --ttl SECONDS    its lifetime (default " XSTR(CONFIG_MARKER_TTL) ", max 3600)\n"
+	"      --clear          remove NAME's marker\n"
+	"Malformed, expired or foreign-owner markers are reported and ignored.\n";
+
+int cmd_marker(struct tether_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, 0, 'n' },
+		{ "set", no_argument, 0, 'S' },
+		{ "clear", no_argument, 0, 'C' },
+		{ "ttl", required_argument, 0, 'T' },
+		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	};
+	const char *name = NULL;
+	long long ttl = CONFIG_MARKER_TTL;
+	int set = 0, clear = 0, c, dirfd, code;
+	struct marker m;
+	struct view v;
+
+	while ((c = getopt_long(argc, argv, "+n:vh", longopts, NULL)) != -1) {
+		if (opt_common(ctx, c, cmd_marker_usage))
+			continue;
+		if (c == 'n')
+			name = optarg;
+		else if (c == 'S')
+			set = 1;
+		else if (c == 'C')
+			clear = 1;
+		else if (c == 'T' && opt_num(optarg, 1, MARKER_TTL_MAX, &ttl) < 0)
+			return opt_usage(ctx, cmd_marker_usage, "bad --ttl", optarg);
+		else if (c != 'T')
+			return opt_usage(ctx, cmd_marker_usage, "bad option", NULL);
+	}
+	if (!name || !name_valid(name))
+		return opt_usage(ctx, cmd_marker_usage, name ? "bad name" : "-n NAME is required", name);
+	if (optind < argc || (set && clear))
+		return opt_usage(ctx, cmd_marker_usage, "bad arguments", NULL);
+	dirfd = state_dir_open(ctx, set);
+	if (dirfd < 0)
+		return dirfd == -2 ? EX_INSECURE : errno == ENOENT && !set ? EX_NOMARKER : EX_FAIL;
+	view_load(ctx, dirfd, name, &v);
+	enum owner_type owner = v.res == STATE_OK ? v.rec.owner.type : OWNER_UNKNOWN;
+	if (set)
+		code = marker_write(ctx, dirfd, name, owner == OWNER_UNKNOWN ? OWNER_NONE : owner, (int)ttl) < 0
+			? EX_FAIL : EX_DONE;
+	else if (clear)
+		code = marker_consume(ctx, dirfd, name, OWNER_UNKNOWN), code = EX_DONE;
+	else
+		code = marker_check(ctx, dirfd, name, owner, &m) == MARKER_VALID ? EX_DONE : EX_NOMARKER;
+	close(dirfd);
+	return code;
+}

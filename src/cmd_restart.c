@@ -1,0 +1,99 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "exitcodes.h"
+#include "msg.h"
+#include "opt.h"
+#include "route.h"
+
+#define MS 1000
+#define NAMES_MAX 64
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+const char cmd_restart_usage[] =
+	"usage: tether restart (-n NAME)... | --all [--timeout SECONDS] [--no-wait] [--dry-run]\n"
+	"Restart through each daemon's owner: systemctl, /etc/init.d/SERVICE,\n"
+	"runit/s6/daemontools supervise/control, rc-service, or (unsupervised)\n"
+	"stop by identity and spawn from the record. Daemons sharing an owner\n"
+	"restart once. From inside the target, the restart is handed off and\n"
+	"the command returns 150 (scheduled) at once.\n"
+	"  -n, --name NAME        a daemon (repeatable)\n"
+	"  -a, --all              every record\n"
+	"  -t, --timeout SECONDS  wait this long for the new identity (default " XSTR(CONFIG_RESTART_TIMEOUT) ")\n"
+	"      --no-wait          return once the owner accepted the request\n"
+	"      --dry-run          print the route of each daemon, change nothing\n"
+	"Exit: 0 completed, 1 failed, 150 scheduled, 156 corrupt record,\n"
+	"157 no new identity in time, 158 the owner's tool is missing.\n";
+
+static int parse_after(const char *s, struct route_opts *o)
+{
+	char *end;
+	long pid = strtol(s, &end, 10);
+
+	if (pid <= 0 || *end != ':')
+		return -1;
+	errno = 0;
+	o->after_start = strtoull(end + 1, &end, 10);
+	if (errno || *end)
+		return -1;
+	o->after_pid = (int)pid;
+	return 0;
+}
+
+int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, 0, 'n' },
+		{ "all", no_argument, 0, 'a' },
+		{ "timeout", required_argument, 0, 't' },
+		{ "no-wait", no_argument, 0, 'W' },
+		{ "dry-run", no_argument, 0, 'D' },
+		{ "after", required_argument, 0, 'A' },  /* internal: handoff */
+		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	};
+	struct route_opts o = { .timeout_ms = CONFIG_RESTART_TIMEOUT * MS, .wait = 1 };
+	struct route_plan plan;
+	char *names[NAMES_MAX];
+	long long secs;
+	int n = 0, all = 0, c, dirfd, code;
+
+	while ((c = getopt_long(argc, argv, "+n:at:vh", longopts, NULL)) != -1) {
+		if (opt_common(ctx, c, cmd_restart_usage))
+			continue;
+		if (c == 'n' && n < NAMES_MAX && name_valid(optarg))
+			names[n++] = optarg;
+		else if (c == 'n')
+			return opt_usage(ctx, cmd_restart_usage, "bad or too many names", optarg);
+		else if (c == 'a')
+			all = 1;
+		else if (c == 't' && opt_num(optarg, 0, 86400, &secs) == 0)
+			o.timeout_ms = (int)secs * MS;
+		else if (c == 'W')
+			o.wait = 0;
+		else if (c == 'D')
+			o.dry_run = 1;
+		else if (c == 'A' && parse_after(optarg, &o) == 0)
+			continue;
+		else
+			return opt_usage(ctx, cmd_restart_usage, "bad option or value", c == 't' || c == 'A' ? optarg : NULL);
+	}
+	if (optind < argc)
+		return opt_usage(ctx, cmd_restart_usage, "unexpected argument", argv[optind]);
+	if (!n == !all)
+		return opt_usage(ctx, cmd_restart_usage, "give -n NAME or --all", NULL);
+	dirfd = state_dir_open(ctx, 0);
+	if (dirfd < 0) {
+		if (dirfd == -1 && errno == ENOENT)
+			msg_error(ctx, "no state dir %s: nothing recorded", ctx->state_dir);
+		return dirfd == -2 ? EX_INSECURE : EX_FAIL;
+	}
+	code = route_plan(ctx, dirfd, names, n, &plan);
+	if (!code)
+		code = route_restart(ctx, dirfd, &plan, &o);
+	route_free(&plan);
+	close(dirfd);
+	return code;
+}

@@ -1,0 +1,341 @@
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "fmt.h"
+#include "lifecycle.h"
+#include "lock.h"
+#include "marker.h"
+#include "msg.h"
+#include "procfs.h"
+#include "route.h"
+#include "run.h"
+#include "sup.h"
+
+#define POLL_MS 20
+#define ANCESTRY_MAX 64
+#define HANDOFF_SETTLE_MS 200
+#define MS 1000
+
+struct name_list {
+	char **names;
+	int count, cap;
+};
+
+static int collect_name(const char *name, void *arg)
+{
+	struct name_list *l = arg;
+
+	if (l->count == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		char **grown = realloc(l->names, (size_t)l->cap * sizeof *grown);
+		if (!grown)
+			return -1;
+		l->names = grown;
+	}
+	if (!(l->names[l->count] = strdup(name)))
+		return -1;
+	l->count++;
+	return 0;
+}
+
+static void resolve_owner(struct tether_ctx *ctx, struct target *t)
+{
+	const struct record *r = &t->view.rec;
+
+	t->owner = r->owner;
+	if (t->owner.type != OWNER_UNKNOWN)
+		return;
+	owner_clear(&t->owner);
+	t->owner.type = OWNER_NONE;
+	if (!procfs_available(ctx)) {
+		msg_warn(ctx, "%s: no /proc at %s and no owner recorded: taking the unsupervised path",
+			 r->name, ctx->proc_root);
+		return;
+	}
+	if (t->view.verdict == IDENT_ALIVE && sup_detect(ctx, r->id.pid, &t->owner) < 0)
+		t->owner.type = OWNER_NONE;
+	msg_trace(ctx, "%s: no owner recorded, resolved live: %s", r->name, owner_type_name(t->owner.type));
+}
+
+static int plan_one(struct tether_ctx *ctx, int dirfd, const char *name, struct target *t)
+{
+	memset(t, 0, sizeof *t);
+	view_load(ctx, dirfd, name, &t->view);
+	if (t->view.res == STATE_ABSENT) {
+		msg_error(ctx, "%s: no record (start it with tether exec or tether start)", name);
+		return EX_FAIL;
+	}
+	if (t->view.res != STATE_OK)
+		return state_exit_code(t->view.res, EX_FAIL);
+	resolve_owner(ctx, t);
+	return 0;
+}
+
+int route_plan(struct tether_ctx *ctx, int dirfd, char *const names[], int count, struct route_plan *p)
+{
+	struct name_list all = { 0 };
+	int code = 0;
+
+	p->count = 0;
+	p->t = NULL;
+	if (!count) {
+		if (state_each(ctx, dirfd, collect_name, &all) < 0)
+			code = EX_FAIL;
+		names = all.names;
+		count = all.count;
+	}
+	if (!code && count && !(p->t = calloc((size_t)count, sizeof *p->t))) {
+		msg_syserr(ctx, "calloc", NULL);
+		code = EX_FAIL;
+	}
+	for (int i = 0; !code && i < count; i++) {
+		code = plan_one(ctx, dirfd, names[i], &p->t[i]);
+		p->t[i].leader = i;
+		for (int j = 0; j < i; j++)
+			if (p->t[j].owner.type != OWNER_NONE && owner_same(&p->t[j].owner, &p->t[i].owner)) {
+				p->t[i].leader = j;
+				break;
+			}
+		p->count = i + 1;
+	}
+	for (int i = 0; i < all.count; i++)
+		free(all.names[i]);
+	free(all.names);
+	return code;
+}
+
+void route_free(struct route_plan *p)
+{
+	free(p->t);
+	p->t = NULL;
+	p->count = 0;
+}
+
+void route_print(const struct route_plan *p)
+{
+	for (int i = 0; i < p->count; i++) {
+		const struct target *t = &p->t[i];
+		say(1, "%s %s pid=%d via ", t->view.rec.name, view_state(&t->view), t->view.rec.id.pid);
+		sup_print(&t->owner, 0, 1);
+		if (t->leader != i)
+			say(1, "  (restarted together with %s)\n", p->t[t->leader].view.rec.name);
+	}
+}
+
+/* Is this process (or an ancestor) the daemon, or inside its unit? */
+static int caller_inside(struct tether_ctx *ctx, const struct target *t)
+{
+	struct proc_stat st;
+	int pid = (int)getppid();
+
+	if (!procfs_available(ctx))
+		return 0;
+	for (int depth = 0; pid > 1 && depth < ANCESTRY_MAX; depth++) {
+		if (pid == t->view.rec.id.pid && t->view.verdict == IDENT_ALIVE)
+			return 1;
+		if (procfs_stat(ctx, pid, &st) < 0)
+			break;
+		pid = st.ppid;
+	}
+	if (t->owner.type == OWNER_SYSTEMD) {
+		struct owner self;
+		return sup_detect(ctx, 0, &self) == 0 && owner_same(&self, &t->owner);
+	}
+	return 0;
+}
+
+static void write_markers(struct tether_ctx *ctx, int dirfd, const struct route_plan *p, int leader)
+{
+	for (int i = 0; i < p->count; i++)
+		if (p->t[i].leader == leader && marker_write(ctx, dirfd, p->t[i].view.rec.name, p->t[i].owner.type,
+							     CONFIG_MARKER_TTL) < 0)
+			msg_warn(ctx, "%s: could not write the restart marker", p->t[i].view.rec.name);
+}
+
+#define HANDOFF_ARGS 16
+
+static int handoff(struct tether_ctx *ctx, int dirfd, struct route_plan *p, const struct route_opts *o)
+{
+	char exe[PATH_MAX], after[48], secs[16], unit[64];
+	char *argv[HANDOFF_ARGS + 2 * 64 + 1];
+	struct ident self, helper;
+	struct spawn_opts so = { .cwd = "/", .detach = 1 };
+	int n = 0, systemd = -1;
+
+	if (procfs_readlink(ctx, (int)getpid(), "exe", exe, sizeof exe) < 0 || ident_of(ctx, 0, &self) < 0) {
+		msg_syserr(ctx, "cannot find own executable under", ctx->proc_root);
+		return EX_FAIL;
+	}
+	if (p->count > 64) {
+		msg_error(ctx, "at most 64 daemons per self-restart");
+		return EX_USAGE;
+	}
+	fmt(after, sizeof after, "%d:%llu", self.pid, self.start);
+	fmt(secs, sizeof secs, "%d", o->timeout_ms / MS);
+	fmt(unit, sizeof unit, "--unit=tether-restart-%d", self.pid);
+	for (int i = 0; i < p->count; i++)
+		if (p->t[i].owner.type == OWNER_SYSTEMD)
+			systemd = i;
+	if (systemd >= 0) {
+		argv[n++] = "systemd-run";
+		argv[n++] = unit;
+		argv[n++] = "--collect";
+		argv[n++] = "--quiet";
+		argv[n++] = "--";
+	}
+	argv[n++] = exe;
+	argv[n++] = "--state-dir";
+	argv[n++] = (char *)ctx->state_dir;
+	argv[n++] = "restart";
+	argv[n++] = "--after";
+	argv[n++] = after;
+	argv[n++] = "--timeout";
+	argv[n++] = secs;
+	for (int i = 0; i < p->count; i++) {
+		argv[n++] = "-n";
+		argv[n++] = p->t[i].view.rec.name;
+	}
+	argv[n] = NULL;
+	for (int i = 0; i < p->count; i++)
+		if (p->t[i].leader == i)
+			write_markers(ctx, dirfd, p, i);
+	if (systemd >= 0) {
+		int code = sup_tool(ctx, argv);
+		if (code != EX_DONE)
+			return code;
+		say(1, "restart scheduled: handed off to transient unit %s\n", unit + sizeof "--unit=" - 1);
+		return EX_SCHEDULED;
+	}
+	if (spawn(ctx, argv, &so, &helper) < 0)
+		return EX_FAIL;
+	say(1, "restart scheduled: handed off to helper pid %d\n", helper.pid);
+	return EX_SCHEDULED;
+}
+
+int route_wait_new(struct tether_ctx *ctx, int dirfd, const char *name, const struct ident *old, int timeout_ms,
+		   struct ident *now)
+{
+	long long end = now_ms() + timeout_ms;
+	struct view v;
+
+	for (;;) {
+		view_load(ctx, dirfd, name, &v);
+		if (view_running(&v) && (v.rec.id.pid != old->pid || v.rec.id.start != old->start)) {
+			*now = v.rec.id;
+			return 0;
+		}
+		if (now_ms() >= end)
+			return -1;
+		sleep_ms(POLL_MS);
+	}
+}
+
+/* The unsupervised route: stop by identity, spawn from the record. */
+static int restart_none(struct tether_ctx *ctx, int dirfd, struct target *t)
+{
+	struct record *r = &t->view.rec;
+	struct spawn_opts so = { .cwd = r->cwd[0] ? r->cwd : NULL, .detach = 1 };
+	char lockname[NAME_MAX_LEN + 16];
+	int code = EX_DONE, lfd;
+
+	if (!r->argc) {
+		msg_error(ctx, "%s: the record holds no command: cannot respawn", r->name);
+		return EX_FAIL;
+	}
+	lock_file_name(lockname, r->name, ".lock");
+	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
+	if (lfd < 0)
+		return EX_FAIL;
+	if (t->view.verdict == IDENT_ALIVE || t->view.verdict == IDENT_UNVERIFIED)
+		code = life_stop_ident(ctx, r, SIGTERM, CONFIG_STOP_TIMEOUT * MS);
+	if (code == EX_DONE || code == EX_REUSED)
+		code = life_spawn_record(ctx, dirfd, r->name, r->argv, r->argc, &so, r->sock, r->restarts + 1);
+	marker_consume(ctx, dirfd, r->name, OWNER_UNKNOWN);
+	lock_release(lfd);
+	return code;
+}
+
+static int restart_group(struct tether_ctx *ctx, int dirfd, struct route_plan *p, int leader)
+{
+	struct target *t = &p->t[leader];
+
+	write_markers(ctx, dirfd, p, leader);
+	msg_trace(ctx, "%s: restarting via %s", t->view.rec.name, owner_type_name(t->owner.type));
+	if (t->owner.type == OWNER_NONE)
+		return restart_none(ctx, dirfd, t);
+	return sup_restart(ctx, &t->owner);
+}
+
+static void report(const struct target *t, const struct route_opts *o)
+{
+	const char *via = owner_type_name(t->owner.type);
+
+	if (t->code != EX_DONE)
+		return;
+	if (!o->wait && t->owner.type != OWNER_NONE)
+		say(1, "%s restart requested via %s (pid was %d)\n", t->view.rec.name, via, t->view.rec.id.pid);
+	else
+		say(1, "%s restarted via %s: pid %d -> %d\n", t->view.rec.name, via, t->view.rec.id.pid, t->new_pid);
+}
+
+static void wait_member(struct tether_ctx *ctx, int dirfd, struct target *t, const struct route_opts *o)
+{
+	struct ident now;
+
+	if (t->code != EX_DONE || (!o->wait && t->owner.type != OWNER_NONE))
+		return;
+	if (route_wait_new(ctx, dirfd, t->view.rec.name, &t->view.rec.id, o->timeout_ms, &now) < 0) {
+		msg_error(ctx, "%s: no new identity within %d s after the restart via %s", t->view.rec.name,
+			  o->timeout_ms / MS, owner_type_name(t->owner.type));
+		t->code = EX_TIMEOUT;
+		return;
+	}
+	t->new_pid = now.pid;
+	t->new_start = now.start;
+}
+
+static void wait_caller(struct tether_ctx *ctx, const struct route_opts *o)
+{
+	struct ident caller = { .pid = o->after_pid, .start = o->after_start };
+
+	if (ident_wait_gone(ctx, &caller, CONFIG_HANDOFF_TIMEOUT * MS) < 0)
+		msg_warn(ctx, "caller pid %d still running after %d s: restarting anyway", caller.pid,
+			 CONFIG_HANDOFF_TIMEOUT);
+	sleep_ms(HANDOFF_SETTLE_MS);
+}
+
+int route_restart(struct tether_ctx *ctx, int dirfd, struct route_plan *p, const struct route_opts *o)
+{
+	int code = EX_DONE;
+
+	if (o->dry_run) {
+		route_print(p);
+		return EX_DONE;
+	}
+	if (o->after_pid) {
+		wait_caller(ctx, o);
+	} else {
+		for (int i = 0; i < p->count; i++)
+			if (caller_inside(ctx, &p->t[i]))
+				return handoff(ctx, dirfd, p, o);
+	}
+	for (int i = 0; i < p->count; i++)
+		if (p->t[i].leader == i)
+			p->t[i].code = restart_group(ctx, dirfd, p, i);
+	for (int i = 0; i < p->count; i++) {
+		struct target *t = &p->t[i];
+		if (t->leader != i)
+			t->code = p->t[t->leader].code;
+		wait_member(ctx, dirfd, t, o);
+		report(t, o);
+		if (t->code != EX_DONE && code == EX_DONE)
+			code = t->code;
+	}
+	return code;
+}

@@ -1,0 +1,109 @@
+#!/bin/sh
+# A daemon's life on the unsupervised path, against real processes:
+# start, status with identity, already running, stop, list, prune, exec.
+. "$TETHER_SRC/tests/integ/lib.sh"
+
+count_procs() { # count_procs PATTERN: live (non-zombie) processes whose argv matches
+	_c=0
+	for _p in $(pgrep -f "$1"); do alive "$_p" && _c=$((_c + 1)); done
+	echo "$_c"
+}
+# GNU sleep sums its arguments, so a unique duration tags each daemon.
+tag="9$$"
+
+T start -n web -- sleep "${tag}1"
+is $? 0 "start returns 0 once the daemon has exec'd"
+pid=$(T status -n web --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")
+track "$pid"
+ok "$(alive "$pid"; echo $?)" "the recorded pid is a live process"
+is "$(tr '\0' ' ' < "/proc/$pid/cmdline")" "sleep ${tag}1 " "it runs the requested command"
+is "$(starttime "$pid")" "$(T status -n web --shell | sed -n "s/.*TETHER_START='\([0-9]*\)'.*/\1/p")" \
+	"the record holds its /proc start time"
+mysid=$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f4)
+dsid=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f4)
+ok "$([ "$dsid" != "$mysid" ] && [ "$dsid" != "$pid" ] && echo 0 || echo 1)" \
+	"it runs in a new session it does not lead (setsid, then fork)"
+ls -l "/proc/$pid/fd" 2>/dev/null | grep -c ' -> ' > "$TMP/fds"
+is "$(cat "$TMP/fds")" 3 "it holds only stdin, stdout and stderr"
+
+out=$(T status -n web); rc=$?
+is "$rc" 0 "status of a running daemon exits 0"
+like "$out" "web running pid=$pid up=*s owner=none" "status line: name, state, pid, uptime, owner"
+
+T start -n web -- sleep "${tag}1" 2>"$TMP/err"; rc=$?
+is "$rc" 152 "a second start exits 152 (already running)"
+like "$(cat "$TMP/err")" "*web is already running (pid $pid)*" "and names the running pid"
+is "$(count_procs "${tag}1")" 1 "still exactly one daemon"
+
+T start -n ghost -- /nonexistent/prog 2>"$TMP/err"; rc=$?
+is "$rc" 1 "start of a missing program fails"
+like "$(cat "$TMP/err")" "*exec /nonexistent/prog: No such file or directory*" "with the exec error"
+T status -n ghost >/dev/null; is $? 3 "and leaves no record (status 3)"
+
+T status -n nosuch >/dev/null; is $? 3 "status of an unknown name exits 3"
+T status -n 'bad/name' 2>/dev/null; is $? 2 "a name with a slash is a usage error"
+T status --bogus 2>/dev/null; is $? 2 "an unknown option is a usage error"
+
+T stop -n web; is $? 0 "stop exits 0"
+ok "$(alive "$pid" && echo 1 || echo 0)" "the daemon is gone after stop"
+T status -n web >/dev/null; is $? 3 "status after stop exits 3"
+T stop -n web; is $? 0 "stopping a stopped daemon exits 0 (oknodo)"
+
+# A daemon that ignores TERM is killed after the grace.
+T start -n stubborn -- sh -c "trap '' TERM; while :; do sleep 0.1; done" "${tag}2"
+spid=$(T status -n stubborn --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"); track "$spid"
+t0=$(date +%s)
+T stop -n stubborn -t 1; is $? 0 "a TERM-ignoring daemon is stopped"
+t1=$(date +%s)
+ok "$(alive "$spid" && echo 1 || echo 0)" "by KILL after the grace"
+ok "$([ $((t1 - t0)) -le 3 ] && echo 0 || echo 1)" "within the grace plus a little ($((t1 - t0)) s)"
+
+# A dead daemon leaves its record: status 1, list shows it, prune reaps it.
+T start -n short -- sh -c 'sleep 0.2'
+sleep 0.6
+T status -n short >/dev/null; is $? 1 "a daemon that died leaves status 1 (dead, record exists)"
+T start -n keep -- sleep "${tag}3"
+kpid=$(T status -n keep --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"); track "$kpid"
+out=$(T list)
+like "$out" "*keep running pid=$kpid*" "list shows the running daemon"
+like "$out" "*short dead*" "list shows the dead one"
+out=$(T list --prune)
+like "$out" "*pruned short (dead*" "prune names what it removes"
+T status -n short >/dev/null; is $? 3 "the pruned record is gone"
+T status -n keep >/dev/null; is $? 0 "prune leaves the running daemon"
+T stop -n keep >/dev/null
+
+# exec: the daemon keeps tether's pid and start time.
+sh -c 'echo $$ > "$1/pid"; exec "$2" exec -n inplace -- sleep "$3"' sh "$TMP" "$TETHER" "${tag}4" &
+wait_until 5 test -s "$TMP/state/inplace.cbor"
+epid=$(cat "$TMP/pid"); track "$epid"
+wait_until 5 sh -c "tr '\0' ' ' < /proc/$epid/cmdline | grep -q ${tag}4"
+is "$(tr '\0' ' ' < "/proc/$epid/cmdline")" "sleep ${tag}4 " "exec replaced tether with the daemon in place"
+T status -n inplace >/dev/null; is $? 0 "status of an exec'd daemon exits 0"
+T exec -n inplace -- sleep 1000 2>"$TMP/err"; rc=$?
+is "$rc" 152 "exec of a running name exits 152"
+T exec -n nothere -- /nonexistent/x 2>/dev/null; is $? 127 "exec of a missing program exits 127"
+T status -n nothere >/dev/null; is $? 3 "and leaves no record"
+T stop -n inplace; is $? 0 "exec'd daemon stops"
+
+# Concurrent starts of one name produce exactly one daemon.
+i=0
+while [ $i -lt 8 ]; do T start -n race -- sleep "${tag}5" 2>/dev/null & i=$((i + 1)); done
+wait
+is "$(count_procs "${tag}5")" 1 "8 concurrent starts leave exactly one daemon"
+T stop -n race
+
+# Odd comm names are tracked exactly.
+cp "$(command -v sleep)" "$TMP/a) b (c"
+T start -n odd -- "$TMP/a) b (c" 1000
+T status -n odd >/dev/null; is $? 0 "a daemon whose comm is 'a) b (c' is running"
+opid=$(T status -n odd --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"); track "$opid"
+like "$(cat "/proc/$opid/stat")" "$opid (a) b (c) S *" "its comm really is 'a) b (c'"
+T stop -n odd; is $? 0 "and stops by identity"
+nl=$(printf 'x\ny')
+cp "$(command -v sleep)" "$TMP/$nl"
+T start -n newline -- "$TMP/$nl" 1000
+T status -n newline >/dev/null; is $? 0 "a daemon whose comm holds a newline is running"
+T stop -n newline; is $? 0 "and stops"
+
+done_testing
