@@ -2,6 +2,9 @@
 #
 #   make                      host build, static against musl (musl-gcc)
 #   make ARCH=mips|mipsel|armhf|aarch64   cross build (cross/cross.mk)
+#   make ARCH=<arch> check    unit tests + tests/cross/*.sh under qemu-user
+#   make check-cross          that for every arch; make cross-sysroots
+#   make size                 stripped size per built target and board
 #   make check                unit + integration tests (TAP, summary line)
 #   make SANITIZE=1 check     the same under ASan + UBSan (system compiler)
 #   make valgrind-check       the same under valgrind memcheck
@@ -60,7 +63,7 @@ else
 O ?= build/$(ARCH)
 include cross/cross.mk
 OPT := -Os
-LINK := -static
+LINK := -static $(CROSS_LDFLAGS)
 endif
 
 CFLAGS ?=
@@ -89,9 +92,10 @@ CMD_OBJS := $(addprefix $(O)/,$(cmd-y))
 TETHER := $(O)/tether
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
-TEST_HELPERS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/helpers/*.c))
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(O)/helpers/%,$(wildcard tests/helpers/*.c))
 
 .PHONY: all check valgrind-check tests install clean distclean size demo help \
+	check-cross cross-sysroots \
 	defconfig menuconfig oldconfig olddefconfig savedefconfig
 .DEFAULT_GOAL := all
 
@@ -124,13 +128,21 @@ $(O)/tests/test_%: $(O)/tests/test_%.o $(O)/tests/tap.o $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
 
-tests: $(TETHER) $(UNIT_BINS)
+# Programs the integration tests drive (not tests themselves).
+$(O)/helpers/%: tests/helpers/%.c
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(OPT) $(CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+tests: $(TETHER) $(UNIT_BINS) $(TEST_HELPERS)
 
 TEST_ENV = TETHER=$(abspath $(TETHER)) TETHER_BUILD=$(abspath $(O)) \
-	TETHER_SRC=$(CURDIR) TETHER_WRAP="$(TETHER_WRAP)"
+	TETHER_SRC=$(CURDIR) TETHER_WRAP="$(TETHER_WRAP)" \
+	TETHER_HELPERS=$(abspath $(O))/helpers
 
+CHECK_SCRIPTS ?= $(sort $(filter-out tests/integ/lib.sh,$(wildcard tests/integ/*.sh)))
 check: tests
-	$(Q)$(TEST_ENV) sh tests/run.sh $(UNIT_BINS) $(sort $(wildcard tests/integ/*.sh))
+	$(Q)$(TEST_ENV) sh tests/run.sh $(UNIT_BINS) $(CHECK_SCRIPTS)
 
 valgrind-check:
 	$(Q)$(MAKE) --no-print-directory VALGRIND=1 \
@@ -140,6 +152,27 @@ install: $(TETHER)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(TETHER) $(DESTDIR)$(PREFIX)/sbin/tether
 	install -m 0644 man/tether.8 $(DESTDIR)$(PREFIX)/share/man/man8/tether.8
+
+# --- cross builds (cross/): sysroots, checks under qemu, sizes ---
+
+CROSS_ARCHES := $(shell awk '!/^\#/ && NF { print $$1 }' cross/targets)
+
+cross-sysroots: $(addprefix build/sysroot/,$(addsuffix /.stamp,$(CROSS_ARCHES)))
+build/sysroot/%/.stamp: FORCE
+	$(Q)sh cross/musl-sysroot.sh $*
+
+check-cross:
+	$(Q)failed=; for a in $(CROSS_ARCHES); do \
+		echo "  CHECK  ARCH=$$a"; \
+		$(MAKE) --no-print-directory ARCH=$$a O=build/$$a check || failed="$$failed $$a"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "check-cross failed for:$$failed"; exit 1; fi
+
+size:
+	+$(Q)MAKE="$(MAKE)" sh cross/size.sh
+
+.PHONY: FORCE
+FORCE:
 
 demo: $(TETHER)
 	$(Q)TETHER=$(abspath $(TETHER)) sh tests/demo.sh
@@ -192,6 +225,6 @@ menuconfig:
 	$(Q)kconfig-mconf Kconfig
 
 help:
-	@sed -n '2,13s/^# \{0,1\}//p' Makefile
+	@sed -n '2,16s/^# \{0,1\}//p' Makefile
 
 -include $(wildcard $(O)/*.d $(O)/tests/*.d)
