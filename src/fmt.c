@@ -1,11 +1,14 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "fmt.h"
 
 #define SINK_CHUNK 256
+
+enum { LEN_INT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_MAX };
 
 struct sink {
 	char *buf;
@@ -92,7 +95,7 @@ static void run(struct sink *s, const char *f, va_list ap)
 		if (!*f)
 			break;
 		f++;
-		int left = 0, lmod = 0, prec = -1;
+		int left = 0, lmod = LEN_INT, prec = -1;
 		char padc = ' ';
 		size_t width = 0;
 		for (;; f++) {
@@ -110,7 +113,7 @@ static void run(struct sink *s, const char *f, va_list ap)
 			f += 2;
 		}
 		for (; *f == 'l' || *f == 'z' || *f == 'j'; f++)
-			lmod += *f == 'l' ? 1 : 2;
+			lmod = *f == 'z' ? LEN_SIZE : *f == 'j' ? LEN_MAX : lmod == LEN_LONG ? LEN_LLONG : LEN_LONG;
 		switch (*f) {
 		case 's': {
 			const char *str = va_arg(ap, const char *);
@@ -126,7 +129,9 @@ static void run(struct sink *s, const char *f, va_list ap)
 			break;
 		}
 		case 'd': case 'i': {
-			intmax_t v = lmod >= 2 ? va_arg(ap, long long) : lmod ? va_arg(ap, long) : va_arg(ap, int);
+			intmax_t v = lmod == LEN_LLONG ? va_arg(ap, long long) : lmod == LEN_LONG ? va_arg(ap, long)
+				   : lmod == LEN_SIZE ? va_arg(ap, ssize_t) : lmod == LEN_MAX ? va_arg(ap, intmax_t)
+				   : va_arg(ap, int);
 			uintmax_t m = v < 0 ? -(uintmax_t)v : (uintmax_t)v;
 			size_t n = utoa(num + sizeof num, m, 10);
 			if (v < 0)
@@ -135,7 +140,10 @@ static void run(struct sink *s, const char *f, va_list ap)
 			break;
 		}
 		case 'u': case 'x': case 'o': {
-			uintmax_t v = lmod >= 2 ? va_arg(ap, unsigned long long) : lmod ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+			uintmax_t v = lmod == LEN_LLONG ? va_arg(ap, unsigned long long)
+				    : lmod == LEN_LONG ? va_arg(ap, unsigned long)
+				    : lmod == LEN_SIZE ? va_arg(ap, size_t) : lmod == LEN_MAX ? va_arg(ap, uintmax_t)
+				    : va_arg(ap, unsigned);
 			size_t n = utoa(num + sizeof num, v, *f == 'u' ? 10 : *f == 'x' ? 16 : 8);
 			put_field(s, num + sizeof num - n, n, width, left, padc);
 			break;
