@@ -16,10 +16,11 @@ mkdir -p "$out"
 version=$(sed -n 's/^#define TETHER_VERSION "\(.*\)"/\1/p' "$TETHER_SRC/src/version.h")
 cc=cc
 have musl-gcc && cc=musl-gcc  # OpenWrt's toolchains are musl's
+jobs=$(nproc 2>/dev/null || echo 2)
 
 owrt() { # owrt PKGDIR ARGS...: the package Makefile under the stubs
 	_d=$1; shift
-	make -C "$_d" --no-print-directory TOPDIR="$stubs" STUB_OUT="$out" "$@"
+	make -C "$_d" --no-print-directory -j"$jobs" TOPDIR="$stubs" STUB_OUT="$out" "$@"
 }
 pkg=$TETHER_SRC/board/openwrt/tether
 # CONFIG_TETHER_* may be undefined (an option set to n); PKG_*, TETHER_* not.
