@@ -1,9 +1,13 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmds.h"
 #include "exitcodes.h"
+#include "fmt.h"
 #include "msg.h"
 #include "opt.h"
 #include "route.h"
@@ -14,7 +18,7 @@
 #define XSTR(x) STR(x)
 
 const char cmd_restart_usage[] =
-	"usage: tether restart (-n NAME)... | --all [--timeout SECONDS] [--no-wait] [--dry-run]\n"
+	"usage: tether restart (-n NAME)... | --all [--changed] [--timeout SECONDS] [--no-wait] [--dry-run]\n"
 	"Restart through each daemon's owner: systemctl, /etc/init.d/SERVICE,\n"
 	"runit/s6/daemontools supervise/control, rc-service, or (unsupervised)\n"
 	"stop by identity and spawn from the record. Daemons sharing an owner\n"
@@ -22,11 +26,45 @@ const char cmd_restart_usage[] =
 	"the command returns 150 (scheduled) at once.\n"
 	"  -n, --name NAME        a daemon (repeatable)\n"
 	"  -a, --all              every record\n"
+	"      --changed          only daemons whose binary changed on disk since\n"
+	"                         they started (for package post-install hooks)\n"
 	"  -t, --timeout SECONDS  wait this long for the new identity (default " XSTR(CONFIG_RESTART_TIMEOUT) ")\n"
 	"      --no-wait          return once the owner accepted the request\n"
 	"      --dry-run          print the route of each daemon, change nothing\n"
 	"Exit: 0 completed, 1 failed, 150 scheduled, 156 corrupt record,\n"
 	"157 no new identity in time, 158 the owner's tool is missing.\n";
+
+struct changed {
+	struct tether_ctx *ctx;
+	int dirfd;
+	char **names;
+	int count;
+};
+
+/* A running daemon whose recorded executable path now names another file. */
+static int collect_changed(const char *name, void *arg)
+{
+	struct changed *c = arg;
+	struct view v;
+	struct stat sb;
+	char path[PATH_MAX];
+
+	view_load(c->ctx, c->dirfd, name, &v);
+	if (!view_running(&v) || !v.rec.id.exe_ino || !v.rec.exe[0] || c->count >= NAMES_MAX)
+		return 0;
+	if (v.rec.exe[0] == '/' || !strchr(v.rec.exe, '/'))
+		fmt(path, sizeof path, "%s", v.rec.exe);
+	else
+		fmt(path, sizeof path, "%s/%s", v.rec.cwd, v.rec.exe);
+	if (!strchr(path, '/') || stat(path, &sb) < 0)
+		return 0;
+	if ((unsigned long long)sb.st_dev == v.rec.id.exe_dev && (unsigned long long)sb.st_ino == v.rec.id.exe_ino)
+		return 0;
+	if (!(c->names[c->count] = strdup(name)))
+		return -1;
+	c->count++;
+	return 0;
+}
 
 static int parse_after(const char *s, struct route_opts *o)
 {
@@ -48,6 +86,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "name", required_argument, 0, 'n' },
 		{ "all", no_argument, 0, 'a' },
+		{ "changed", no_argument, 0, 'C' },
 		{ "timeout", required_argument, 0, 't' },
 		{ "no-wait", no_argument, 0, 'W' },
 		{ "dry-run", no_argument, 0, 'D' },
@@ -58,7 +97,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 	struct route_plan plan;
 	char *names[NAMES_MAX];
 	long long secs;
-	int n = 0, all = 0, c, dirfd, code;
+	int n = 0, all = 0, changed = 0, c, dirfd, code;
 
 	while ((c = getopt_long(argc, argv, "+n:at:vh", longopts, NULL)) != -1) {
 		if (opt_common(ctx, c, cmd_restart_usage))
@@ -69,6 +108,8 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 			return opt_usage(ctx, cmd_restart_usage, "bad or too many names", optarg);
 		else if (c == 'a')
 			all = 1;
+		else if (c == 'C')
+			changed = 1;
 		else if (c == 't' && opt_num(optarg, 0, 86400, &secs) == 0)
 			o.timeout_ms = (int)secs * MS;
 		else if (c == 'W')
@@ -90,10 +131,26 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 			msg_error(ctx, "no state dir %s: nothing recorded", ctx->state_dir);
 		return dirfd == -2 ? EX_INSECURE : EX_FAIL;
 	}
+	if (changed) {
+		struct changed ch = { ctx, dirfd, names, n };
+		if (n || state_each(ctx, dirfd, collect_changed, &ch) < 0) {
+			close(dirfd);
+			return n ? opt_usage(ctx, cmd_restart_usage, "--changed goes with --all", NULL) : EX_FAIL;
+		}
+		if (!ch.count) {
+			say(1, "no daemon runs a changed binary\n");
+			close(dirfd);
+			return EX_DONE;
+		}
+		n = ch.count;
+	}
 	code = route_plan(ctx, dirfd, names, n, &plan);
 	if (!code)
 		code = route_restart(ctx, dirfd, &plan, &o);
 	route_free(&plan);
 	close(dirfd);
+	if (changed)
+		for (int i = 0; i < n; i++)
+			free(names[i]);
 	return code;
 }

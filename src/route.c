@@ -333,7 +333,8 @@ int route_restart(struct tether_ctx *ctx, int dirfd, struct route_plan *p, const
 		if (t->leader != i)
 			t->code = p->t[t->leader].code;
 		wait_member(ctx, dirfd, t, o);
-		report(t, o);
+		if (!o->quiet)
+			report(t, o);
 		if (t->code != EX_DONE && code == EX_DONE)
 			code = t->code;
 	}

@@ -23,6 +23,7 @@ struct route_opts {
 	int timeout_ms;          /* wait for the new identity */
 	int wait;                /* 0: return once the owner accepted */
 	int dry_run;             /* print the plan, change nothing */
+	int quiet;               /* no per-daemon report lines */
 	int after_pid;           /* handoff: wait for this process to exit */
 	unsigned long long after_start;
 };

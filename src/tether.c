@@ -27,6 +27,9 @@ static const struct command commands[] = {
 	ENTRY("detect", detect, "print the supervisor that owns a process")
 #endif
 	ENTRY("restart", restart, "restart through the daemon's owner, never around it")
+#if CONFIG_CMD_UPDATE
+	ENTRY("update", update, "swap a daemon's binary atomically, restart, verify, roll back")
+#endif
 	ENTRY("marker", marker, "is a restart expected? (for TERM handlers, finish scripts)")
 #if CONFIG_CMD_CBOR_DIAG
 	ENTRY("cbor-diag", cbor_diag, "print CBOR on stdin as RFC 8949 diagnostic notation")
