@@ -60,7 +60,7 @@ track "$dead"
 kill -9 "$dead"
 # SIGKILL leaves no handler to end the demo's sleep: that one is ours.
 for s in $(children "$dead"); do kill "$s"; done
-wait_until 3 sh -c '! "$1" status -n tether-demo >/dev/null 2>&1' sh "$TETHER"
+wait_until 3 not_running
 act status; is $? 1 "a daemon that died: status 1 (dead, record left)"
 act restart; is $? 0 "restart of a dead daemon: 0, started afresh"
 back=$(status_of tether-demo TETHER_PID)

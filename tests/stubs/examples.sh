@@ -32,6 +32,9 @@ children() {
 }
 # status_of NAME VAR: one value of `tether status --shell` (TETHER_PID...).
 status_of() { T status -n "$1" --shell | sed -n "s/.*$2='\([^']*\)'.*/\1/p"; }
+# Is the demo service running (status 0)?
+running() { T status -n tether-demo >/dev/null 2>&1; }
+not_running() { ! running; }
 # gone_within SECONDS: wait until none of this test's processes is alive.
 none_left() { [ -z "$(left)" ]; }
 gone_within() { wait_until "$1" none_left; }
@@ -50,7 +53,7 @@ supervised_example() {
 	log=$TMP/supervisor.log
 	scan_start "$scan" >"$log" 2>&1 &
 	track $!
-	wait_until 10 sh -c '"$1" status -n tether-demo >/dev/null 2>&1' sh "$TETHER"
+	wait_until 10 running
 	ok $? "$sup starts the daemon through tether exec"
 	pid=$(status_of tether-demo TETHER_PID)
 	track "$pid"
