@@ -17,3 +17,4 @@ lib-$(CONFIG_SUP_OPENRC) += sup_openrc.o
 cmd-$(CONFIG_CMD_DETECT) += cmd_detect.o
 lib-$(CONFIG_CMD_UPDATE) += elfcheck.o swap.o
 cmd-$(CONFIG_CMD_UPDATE) += cmd_update.o
+lib-y += cgroup.o
