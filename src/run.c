@@ -1,0 +1,123 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "run.h"
+
+#define POLL_FIRST_MS 1
+#define POLL_MAX_MS 50
+#define MS_PER_S 1000L
+#define NS_PER_MS 1000000L
+
+static _Noreturn void child(int errfd, char *const argv[])
+{
+	sigset_t none;
+	int fd = open("/dev/null", O_RDONLY | O_NOCTTY);
+
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		goto fail;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], argv);
+fail:;
+	int e = errno;
+	while (write(errfd, &e, sizeof e) < 0 && errno == EINTR)
+		;
+	_exit(127);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / MS_PER_S, (ms % MS_PER_S) * NS_PER_MS };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int reap(pid_t pid, int *status, int options)
+{
+	pid_t r;
+
+	while ((r = waitpid(pid, status, options)) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
+static int wait_bounded(pid_t pid, int timeout_ms, int *status)
+{
+	long deadline = now_ms() + timeout_ms, step = POLL_FIRST_MS;
+
+	for (;;) {
+		pid_t r = reap(pid, status, timeout_ms < 0 ? 0 : WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0)
+			return -1;
+		long left = deadline - now_ms();
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			reap(pid, status, 0);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		sleep_ms(step < left ? step : left);
+		step = step * 2 < POLL_MAX_MS ? step * 2 : POLL_MAX_MS;
+	}
+}
+
+/* The child's exec errno, or 0 once exec closed the pipe. */
+static int exec_error(int fd)
+{
+	int e = 0;
+	ssize_t n;
+
+	while ((n = read(fd, &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	return n == (ssize_t)sizeof e ? e : 0;
+}
+
+int run_wait(struct tether_ctx *ctx, char *const argv[], int timeout_ms, int *status)
+{
+	int pfd[2], st, e;
+	pid_t pid;
+
+	if (!status)
+		status = &st;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	msg_trace(ctx, "run %s (limit %d ms)", argv[0], timeout_ms);
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0)
+		child(pfd[1], argv);
+	close(pfd[1]);
+	e = exec_error(pfd[0]);
+	close(pfd[0]);
+	if (e) {
+		reap(pid, status, 0);
+		errno = e;
+		return -1;
+	}
+	return wait_bounded(pid, timeout_ms, status);
+}
