@@ -96,26 +96,40 @@ static int print_items(struct tether_ctx *ctx, const uint8_t *in, size_t len,
 	return EX_DONE;
 }
 
-int cmd_cbor_diag(struct tether_ctx *ctx, int argc, char **argv)
+/* 0, or the exit code of a usage error. */
+static int parse(struct tether_ctx *ctx, int argc, char **argv, int *flags, long long *depth)
 {
-	long long depth = cbor_default_limits.max_depth;
-	int flags = 0, c, r, rc = EX_FAIL;
-	uint8_t *in;
-	size_t len;
+	const char *usage = cmd_cbor_diag_usage;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+jvh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_cbor_diag_usage))
+		if (opt_common(ctx, c, usage))
 			continue;
 		if (c == 'j')
-			flags |= CBOR_DIAG_JSON;
+			*flags |= CBOR_DIAG_JSON;
+		else if (c == '?' && optopt == OPT_MAX_DEPTH)
+			return opt_usage(ctx, usage, "--max-depth needs a number", NULL);
 		else if (c != OPT_MAX_DEPTH)
-			return opt_usage(ctx, cmd_cbor_diag_usage, "unknown option", argv[optind - 1]);
-		else if (opt_num(optarg, 0, CBOR_MAX_DEPTH, &depth))
-			return opt_usage(ctx, cmd_cbor_diag_usage, "--max-depth wants 0 to 64", optarg);
+			return opt_usage(ctx, usage, "unknown option", argv[optind - 1]);
+		else if (opt_num(optarg, 0, CBOR_MAX_DEPTH, depth))
+			return opt_usage(ctx, usage, "--max-depth wants 0 to 64", optarg);
 	}
 	if (optind < argc)
-		return opt_usage(ctx, cmd_cbor_diag_usage, "unexpected argument", argv[optind]);
+		return opt_usage(ctx, usage, "unexpected argument", argv[optind]);
+	return 0;
+}
+
+int cmd_cbor_diag(struct tether_ctx *ctx, int argc, char **argv)
+{
+	long long depth = cbor_default_limits.max_depth;
+	int flags = 0, r, rc = EX_FAIL;
+	uint8_t *in;
+	size_t len;
+
+	r = parse(ctx, argc, argv, &flags, &depth);
+	if (r)
+		return r;
 	in = malloc(INPUT_MAX + 1);
 	if (!in) {
 		msg_syserr(ctx, "malloc", NULL);
