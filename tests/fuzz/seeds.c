@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cbor_appendix_a.h"
+#include "cbor_test.h"
 
 static const char *const extra[] = {
 	"d9d9f7a3616101616282f93c00fb3ff199999999999a6163bf61645f4101ff7f6161ffff",
@@ -21,15 +21,18 @@ static const char *const extra[] = {
 static int write_hex(const char *dir, const char *name, const char *hex)
 {
 	char path[4096];
+	uint8_t bytes[4096];
+	size_t n = unhex(hex, bytes, sizeof bytes);
 	FILE *f;
-	unsigned v;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	f = fopen(path, "wb");
 	if (!f)
 		return -1;
-	for (; hex[0] && hex[1] && sscanf(hex, "%2x", &v) == 1; hex += 2)
-		putc((int)v, f);
+	if (fwrite(bytes, 1, n, f) != n) {
+		fclose(f);
+		return -1;
+	}
 	return fclose(f);
 }
 

@@ -2,6 +2,8 @@
 # "tether: cbor-diag: byte OFFSET: REASON" on stderr, exit 1.
 . "$TETHER_SRC/tests/integ/lib.sh"
 
+T cbor-diag --help >/dev/null 2>&1 || skip_all "no cbor-diag in this tether (CONFIG_CMD_CBOR_DIAG is off)"
+
 # unhex HEX: the bytes (printf's octal escapes: POSIX sh has no \x)
 unhex() {
 	printf "$(printf %s "$1" | awk '{

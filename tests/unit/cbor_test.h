@@ -1,10 +1,40 @@
-#ifndef TETHER_CBOR_APPENDIX_A_H
-#define TETHER_CBOR_APPENDIX_A_H
+#ifndef TETHER_CBOR_TEST_H
+#define TETHER_CBOR_TEST_H
+
+/* What test_cbor, test_cbor_diag and the fuzzer's seed corpus share. */
+#include <stdint.h>
+#include <stdio.h>
+
+static inline size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	unsigned v;
+
+	for (; hex[0] && hex[1] && n < cap && sscanf(hex, "%2x", &v) == 1; hex += 2)
+		out[n++] = (uint8_t)v;
+	return n;
+}
+
+static inline const char *tohex(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	out[0] = 0;
+	for (size_t i = 0; i < n && 2 * i + 2 < cap; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+	return out;
+}
+
+/* xorshift32: the same "random" input on every run */
+static inline uint32_t next_rand(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
 
 /* RFC 8949 Appendix A, Table 6: every example, its diagnostic notation as
  * printed there, and whether the encoding is the preferred one (so that
- * re-encoding the value gives the same bytes). Shared by the unit test and
- * the fuzzer's seed corpus. */
+ * re-encoding the value gives the same bytes). */
 struct appendix_a {
 	const char *hex;
 	const char *diag;
