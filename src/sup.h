@@ -64,9 +64,16 @@ int sup_stop(struct tether_ctx *ctx, const struct owner *o);
  * Blanks and control bytes in plain values print as \xNN. 0 or -1. */
 int sup_print(const struct owner *o, int json, int fd);
 
+#define SUP_TOOL_TIMEOUT_MS (CONFIG_RESTART_TIMEOUT * 1000)
+
+/* Run a supervisor's tool (systemctl, an init script, rc-service) with
+ * run_wait, bounded by SUP_TOOL_TIMEOUT_MS: EX_DONE on exit 0, else
+ * EX_NOTOOL (not found: "systemctl not found in PATH"), EX_TIMEOUT or
+ * EX_FAIL, the reason printed with msg_error. */
+int sup_tool(struct tether_ctx *ctx, char *const argv[]);
+
 /* ---- backend interface: sup.c and sup_*.c only ---- */
 
-#define SUP_TOOL_TIMEOUT_MS (CONFIG_RESTART_TIMEOUT * 1000)
 #define SUP_NAME_MAX 256
 
 enum sup_action { SUP_RESTART, SUP_STOP };
@@ -108,7 +115,4 @@ int sup_parent_is(const struct sup_probe *p, const char *name);
  * '-' or '.', shorter than OWNER_SERVICE_MAX. */
 int sup_service_name_ok(const char *s);
 const char *sup_verb(enum sup_action a);  /* "restart", "stop" */
-/* Run a supervisor's tool, bounded by SUP_TOOL_TIMEOUT_MS. EX_*. */
-int sup_tool(struct tether_ctx *ctx, char *const argv[]);
-
 #endif

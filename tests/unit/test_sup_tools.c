@@ -53,7 +53,9 @@ static void systemd_routes(void)
 	char msg[REAL_LINE_MAX];
 
 	if (!CONFIG_SUP_SYSTEMD) {
-		tap_skip("systemd routes", "CONFIG_SUP_SYSTEMD is off");
+		owner_of(&o, OWNER_SYSTEMD, "foo.service", -1, "");
+		is_int(call(sup_restart, &o, msg, sizeof msg), EX_FAIL, "systemd compiled out: refused");
+		ok(strstr(msg, "not supported by this build") != NULL, "the message says the build lacks it");
 		return;
 	}
 	with_path("/nonexistent", "systemd without systemctl: EX_NOTOOL", OWNER_SYSTEMD, "systemctl");
