@@ -37,19 +37,20 @@ for kind in runit s6 daemontools; do
 	s6) scanner=s6-svscan ;;
 	daemontools) scanner=svscan ;;
 	esac
-	if ! have $scanner; then skip "$kind" "$scanner not installed"; continue; fi
+	if ! have "$scanner"; then skip "$kind" "$scanner not installed"; continue; fi
 	scan=$dir/$kind
 	for s in a b; do
 		mkdir -p "$scan/$s"
 		printf '#!/bin/sh\nexec sleep 3600\n' >"$scan/$s/run"
 		chmod 755 "$scan/$s/run"
 	done
-	$scanner "$scan" >"$dir/$kind.log" 2>&1 </dev/null &
+	"$scanner" "$scan" >"$dir/$kind.log" 2>&1 </dev/null &
 	sc=$!
 	track $sc
 	wait_until 10 daemon_of "$scan/a" >/dev/null; wait_until 10 daemon_of "$scan/b" >/dev/null
 	a=$(daemon_of "$scan/a"); b=$(daemon_of "$scan/b")
-	ok $([ -n "$a" ] && [ -n "$b" ]; echo $?) "$kind: both services up"
+	up=1; if [ -n "$a" ] && [ -n "$b" ]; then up=0; fi
+	ok $up "$kind: both services up"
 	is "$(T detect "$a")" "owner=$kind dir=$scan/a" "$kind: detect names service a's dir"
 	is "$(T detect "$b")" "owner=$kind dir=$scan/b" "$kind: detect names service b's dir"
 	if T detect --json --cgroup /dev/null >/dev/null 2>&1; then
@@ -58,12 +59,12 @@ for kind in runit s6 daemontools; do
 		skip "$kind: --json" "CONFIG_JSON is off"
 	fi
 	is "$(T detect "$sc")" "owner=none" "$kind: the scanner itself has no owner"
-	pids=$(descendants $sc)
-	kill -STOP $sc $pids 2>/dev/null
-	kill -9 $sc $pids 2>/dev/null
-	wait $sc 2>/dev/null
+	pids="$sc $(descendants "$sc")"
+	for p in $pids; do kill -STOP "$p" 2>/dev/null; done
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	wait "$sc" 2>/dev/null
 	left=
-	for p in $sc $pids; do wait_until 5 gone $p; alive $p && left="$left $p"; done
+	for p in $pids; do wait_until 5 gone "$p"; alive "$p" && left="$left $p"; done
 	is "$left" "" "$kind: every process of the tree is gone"
 done
 wait_until 5 test -z "$(leftovers)"
