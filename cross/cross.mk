@@ -27,16 +27,18 @@ CROSS_LDFLAGS := -Wl,-z,norelro
 # sysroot, so a rebuilt libc recompiles tether and nothing else does.
 $(O)/config.h: $(SYSROOT)/.stamp
 
-# make ARCH=... check: the unit tests and tests/cross/*.sh under qemu-user.
-# Integration tests that test real process identities, signals between
-# processes and binary swaps belong to the host; name the ones that are
-# meaningful under qemu in CROSS_INTEG (file names in tests/integ/).
+# make ARCH=... check: the unit tests, tests/cross/*.sh and the integration
+# tests named in CROSS_INTEG, with TETHER_WRAP=qemu-ARCH-static. Most
+# integration tests exec $$TETHER directly (no binfmt here), hand it to init
+# systems or swap the binary, or test process identities that qemu-user
+# fakes for the emulated program; those belong to the host. detect.sh runs
+# tether only through T() and reads other processes' real /proc entries.
 TETHER_WRAP := $(CROSS_QEMU)
 ifneq ($(filter check,$(MAKECMDGOALS)),)
 ifeq ($(shell command -v $(CROSS_QEMU) 2>/dev/null),)
 $(error make ARCH=$(ARCH) check runs the tests under $(CROSS_QEMU): apt-get install qemu-user-static)
 endif
 endif
-CROSS_INTEG ?=
+CROSS_INTEG ?= detect.sh
 CHECK_SCRIPTS := $(sort $(wildcard tests/cross/*.sh)) \
 	$(filter-out tests/integ/cross.sh,$(addprefix tests/integ/,$(CROSS_INTEG)))

@@ -24,11 +24,12 @@ die() { echo "musl-sysroot: $*" >&2; exit 1; }
 # The first Debian entry of this release (deb822 or one-line format), as
 # "URI|SUITES|SIGNED-BY".
 debian_mirror() {
+	# shellcheck disable=SC1091
 	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	[ -n "$codename" ] || die "no VERSION_CODENAME in /etc/os-release"
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
 		/etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] && [ "$f" != "$deb_src_file" ] || continue
+		if [ ! -f "$f" ] || [ "$f" = "$deb_src_file" ]; then continue; fi
 		case $f in
 		*.sources) awk -v rel="$codename" '
 			function flush() {
@@ -122,7 +123,7 @@ build() {
 
 	sysroot=$top/build/sysroot/$arch
 	stamp=$sysroot/.stamp
-	key="recipe $recipe | $triplet-gcc $($triplet-gcc -dumpfullversion) | $cflags | $sysroot"
+	key="recipe $recipe | $triplet-gcc $("$triplet-gcc" -dumpfullversion) | $cflags | $sysroot"
 	[ -f "$stamp" ] && [ "$(sed -n 2p "$stamp")" = "$key" ] && return 0
 
 	# Serialise fetches when make builds several sysroots at once.
