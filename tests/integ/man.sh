@@ -73,12 +73,13 @@ like "$(cat "$TMP/state")" "*55799*unknown*kept*" "and the tag and the rule for 
 
 section ENVIRONMENT >"$TMP/env"
 missing=
-for v in $(grep -hE 'getenv\("[A-Z_]+"\)|#define [A-Z_]+_(ENV|VAR) "[A-Z_]+"' "$TETHER_SRC"/src/*.c |
+for v in $(grep -hE 'getenv\("[A-Z_]+"\)|#define [A-Z_]*(ENV|VAR)[A-Z_]* +"[A-Z_]+"' "$TETHER_SRC"/src/*.[ch] |
 	grep -oE '"[A-Z_]+"' | tr -d '"' | sort -u); do
-	grep -q "^     $v\\b" "$TMP/env" || missing="$missing $v"
+	grep -q "^     \\([A-Z_]*, \\)*$v\\b" "$TMP/env" || missing="$missing $v"
 done
 is "$missing" "" "ENVIRONMENT lists every variable the sources read"
 
+missing=
 for s in NAME SYNOPSIS DESCRIPTION COMMANDS IDENTITY SUPERVISORS MARKERS "STATE FILES" \
 	ENVIRONMENT FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
 	grep -q "^$s\$" "$TMP/page" || missing="$missing [$s]"
