@@ -16,8 +16,10 @@ example usr/libexec/tether/demo-daemon "$TMP/demo-daemon"
 left() {
 	for _p in $(pgrep -f "$TMP"); do alive "$_p" && echo "$_p"; done
 }
+# The demo daemons: their interpreter runs the script (a supervisor whose
+# arguments name it is not one).
 demo_pids() {
-	for _p in $(pgrep -f "$TMP/demo-daemon"); do alive "$_p" && echo "$_p"; done
+	for _p in $(pgrep -f "^/bin/sh $TMP/demo-daemon"); do alive "$_p" && echo "$_p"; done
 }
 count() { wc -w | tr -d ' '; }
 ppid_of() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
