@@ -113,7 +113,7 @@ svtest() { # svtest KIND SCANNER
 	is "$(exe_ino "$k1")" "$(stat -c %i "$B/daemon")" "the supervised daemon runs the new binary"
 	is "$(count "${tag}2")" 1 "never two copies"
 	ok "$(same "$B/daemon.tether-old" "$TMP/v1"; echo $?)" "old binary kept for rollback"
-	printf dx > "$sv/svc/supervise/control"  # down, then the supervisor exits
+	timeout 2 sh -c 'printf dx > "$1"' sh "$sv/svc/supervise/control"  # down, then exit
 	kill "$scan" 2>/dev/null; wait "$scan" 2>/dev/null
 	gone2() { [ "$(count "${tag}2")" = 0 ]; }
 	wait_until 5 gone2
