@@ -186,6 +186,16 @@ fuzz:
 fuzz-smoke:
 	$(Q)sh tests/fuzz/fuzz.sh 15 build/fuzz
 
+# The benchmark suite (bench/README.md): `make bench` builds what it
+# measures itself, takes minutes and writes bench/RESULTS.md; it is never
+# part of check. bench-smoke runs every benchmark once with tiny sizes
+# against this build; make check runs it too (tests/integ/bench_smoke.sh).
+.PHONY: bench bench-smoke
+bench:
+	+$(Q)MAKE="$(MAKE)" sh bench/run
+bench-smoke: $(TETHER)
+	+$(Q)MAKE="$(MAKE)" TETHER=$(abspath $(TETHER)) sh bench/run --smoke --out $(O)/bench-smoke.md
+
 clean:
 	rm -rf build/host build/sanitize build/valgrind $(filter-out build/sysroot%,$(wildcard build/*))
 

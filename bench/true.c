@@ -1,0 +1,6 @@
+/* The floor: the cheapest static process there is. Also the "empty main"
+ * size anchor, built for every target. */
+int main(void)
+{
+	return 0;
+}
