@@ -82,9 +82,7 @@ sleep 1.5
 is "$(grep -c 'already running' "$log")" 0 "init is not retrying anything"
 
 npid=$new
-hpid=$(demo_pids)
-for s in $(children "$hpid"); do kill "$s"; done
-kill -9 "$hpid"
+crash "$(demo_pids)"
 wait_until 5 respawned
 ok $? "after a crash the supervisor respawns it"
 npid=$(nstatus_of TETHER_PID)
@@ -112,9 +110,7 @@ ok $? "init starts the daemon through tether exec"
 is "$(nstatus_of TETHER_OWNER)" none "owner none: BusyBox init has no restart interface"
 npid=$(nstatus_of TETHER_PID)
 is "$(nppid "$npid")" 1 "the daemon is init's child: exec kept the pid"
-hpid=$(demo_pids)
-for s in $(children "$hpid"); do kill "$s"; done
-kill -9 "$hpid"
+crash "$(demo_pids)"
 wait_until 5 respawned
 ok $? "after a crash init respawns it and tether exec records the new identity"
 is "$(daemons)" 1 "one daemon"

@@ -57,9 +57,7 @@ is "$(demo_pids | count)" 0 "and it did not start it"
 act start
 dead=$(status_of tether-demo TETHER_PID)
 track "$dead"
-kill -9 "$dead"
-# SIGKILL leaves no handler to end the demo's sleep: that one is ours.
-for s in $(children "$dead"); do kill "$s"; done
+crash "$dead"
 wait_until 3 not_running
 act status; is $? 1 "a daemon that died: status 1 (dead, record left)"
 act restart; is $? 0 "restart of a dead daemon: 0, started afresh"

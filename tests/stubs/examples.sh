@@ -34,6 +34,14 @@ children() {
 }
 # status_of NAME VAR: one value of `tether status --shell` (TETHER_PID...).
 status_of() { T status -n "$1" --shell | sed -n "s/.*$2='\([^']*\)'.*/\1/p"; }
+# crash PID: kill a demo daemon as a crash would (KILL), and its sleep
+# child with it, which KILL leaves no handler to end (stopped first, so
+# it cannot fork one more in between).
+crash() {
+	kill -STOP "$1"
+	for _c in $(children "$1"); do kill "$_c"; done
+	kill -KILL "$1"
+}
 # Is the demo service running (status 0)?
 running() { T status -n tether-demo >/dev/null 2>&1; }
 not_running() { ! running; }
