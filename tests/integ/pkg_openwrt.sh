@@ -95,6 +95,34 @@ owrt "$pkg" STUB_DOTCONFIG="$out/dotconfig2" TARGET_CC="$cc" compile install >"$
 is $? 0 "rebuild with TETHER_CMD_CBOR_DIAG=y"
 like "$("$bin" --help)" "*cbor-diag*" "cbor-diag is now in the binary"
 
+# --- as OpenWrt's ath79 target: a MIPS cross compiler against musl ---
+row=$(awk '$1 == "mips"' "$TETHER_SRC/cross/targets")
+triplet=$(echo "$row" | awk '{ print $2 }')
+sysroot=$TETHER_SRC/build/sysroot/mips
+if [ -n "$row" ] && have "$triplet-gcc" && [ -f "$sysroot/lib/musl-gcc.specs" ]; then
+	mout=$TMP/owrt-mips
+	mkdir -p "$mout"
+	owrt "$pkg" STUB_OUT="$mout" STUB_DOTCONFIG="$out/dotconfig" \
+		TARGET_CC="$triplet-gcc -specs $sysroot/lib/musl-gcc.specs" \
+		TARGET_CFLAGS="-Os -pipe $(echo "$row" | awk '{ for (i = 5; i <= NF; i++) printf "%s ", $i }')" \
+		compile install >"$TMP/build" 2>&1
+	is $? 0 "the package cross-builds with a MIPS toolchain (TARGET_CC, TARGET_CFLAGS)"
+	mbin=$mout/ipkg/tether/usr/sbin/tether
+	# shellcheck disable=SC2254 # the pattern comes from cross/targets
+	case $(file -b "$mbin" 2>/dev/null) in
+	$(echo "$row" | awk '{ print $4 }')) ok 0 "the installed binary is a MIPS32 executable" ;;
+	*) ok 1 "the installed binary is a MIPS32 executable"; diag "$(file -b "$mbin")" ;;
+	esac
+	if have qemu-mips-static; then
+		is "$(qemu-mips-static "$mbin" --version 2>&1)" "tether $version" "and runs under qemu-mips"
+	else
+		skip "and runs under qemu-mips" "qemu-user-static missing"
+	fi
+else
+	skip "the package cross-builds with a MIPS toolchain" \
+		"needs $triplet-gcc and build/sysroot/mips (make cross-sysroots)"
+fi
+
 # --- the stubs are strict: typos fail ---
 typo() { # typo SED DESCRIPTION PATTERN
 	rm -rf "$TMP/tree"
