@@ -95,16 +95,16 @@ floor_of() { eval "echo \${floor_$1:-}"; }  # ARCH: the empty main's bytes
 for a in host $targets; do
 	have_arch "$a" && eval "floor_$a=\$(floor \"\$a\" true)"
 done
-budget() { # NAME DEFCONFIG LIMIT REFERENCE ANCHOR ANCHOR_BYTES
-	dir=$out/$1-mips
+budget() { # LABEL DEFCONFIG LIMIT REFERENCE ANCHOR ANCHOR_BYTES
+	dir=$out/$(basename "$(dirname "$2")")-mips
 	cmd 1 "make O=$dir KCONFIG_CONFIG=$dir/.config ARCH=mips $dir/tether   # .config from $2"
 	if ! build_tether mips "$2" "$dir"; then
-		row 1 "tether stripped, mips, $1 config" "error: build failed ($dir/build.log)" "$5" "$(bytes "$6")" "-" "$4" "< $(commas "$3") B"
+		row 1 "tether stripped, mips, $1 (bench build)" "error: build failed ($dir/build.log)" "$5" "${6:+$(bytes "$6")}" "-" "$4" "< $(commas "$3") B"
 		return
 	fi
 	b=$(stripped mips "$dir/tether")
 	if le "$b" "$(($3 - 1))"; then v=pass; else v=FAIL; fi
-	row 1 "tether stripped, mips, $1 config" "$(bytes "$b")" "$5" "$(bytes "$6")" "$(ratio "$b" "$6")" "$4" "< $(commas "$3") B: $v"
+	row 1 "tether stripped, mips, $1 (bench build)" "$(bytes "$b")" "$5" "${6:+$(bytes "$6")}" "$(ratio "$b" "$6")" "$4" "< $(commas "$3") B: $v"
 }
 
 busybox_ssd() { # prints "ARCH BYTES" of BusyBox with only start-stop-daemon
@@ -117,8 +117,8 @@ bb_arch=${bb%% *} bb_bytes=${bb#* }
 cmd 1 "sh bench/busybox.sh . build/bench/size/busybox   # apt-get source busybox; allnoconfig + STATIC LFS SH_IS_NONE START_STOP_DAEMON; strip -o"
 if have_arch mips; then
 	if [ "$bb_arch" = mips ]; then bb_anchor="BusyBox SSD-only, rebuilt, mips"; else bb_anchor="BusyBox SSD-only: ${bb:-build failed}"; bb_bytes=; fi
-	budget default board/host/defconfig "$MIPS_BUDGET" "$REF_MIPS_FULL" "$bb_anchor" "$bb_bytes"
-	budget minimal board/minimal/defconfig "$MINIMAL_BUDGET" "$REF_MIPS_MIN" "empty main, mips" "$(floor_of mips)"
+	budget "Kconfig defaults, every feature" board/host/defconfig "$MIPS_BUDGET" "$REF_MIPS_FULL" "$bb_anchor" "$bb_bytes"
+	budget "board minimal config" board/minimal/defconfig "$MINIMAL_BUDGET" "$REF_MIPS_MIN" "empty main, mips" "$(floor_of mips)"
 	h=$(floor mips hello)
 	row 1 "printf hello, mips (anchor rebuilt)" "$(bytes "$h")" "empty main, mips" "$(bytes "$(floor_of mips)")" "$(ratio "$h" "$(floor_of mips)")" "$REF_MIPS_FLOOR" "-"
 	cmd 1 "$(cc_for mips) $FLOOR_FLAGS -o true bench/true.c   # and bench/hello.c; strip -o"
