@@ -77,7 +77,7 @@ static int describe_self(struct tether_ctx *ctx, const struct exec_opts *o, char
 			msg_syserr(ctx, "read own stat under", ctx->proc_root);
 		r->id.pid = (int)getpid();  /* no /proc: unverified identity */
 	}
-	ident_exe_of_cmd(cmd[0], &r->id);
+	ident_exe_of_cmd(cmd[0], &r->id, r->exe, sizeof r->exe);
 	if (sup_detect(ctx, 0, &r->owner) < 0)
 		r->owner.type = OWNER_NONE;
 	if (record_set_argv(r, cmdc, cmd) < 0) {
@@ -86,7 +86,6 @@ static int describe_self(struct tether_ctx *ctx, const struct exec_opts *o, char
 	}
 	if (!getcwd(r->cwd, sizeof r->cwd))
 		r->cwd[0] = 0;
-	fmt(r->exe, sizeof r->exe, "%s", cmd[0]);
 	fmt(r->sock, sizeof r->sock, "%s", o->sock ? o->sock : "");
 	fmt(r->cfg, sizeof r->cfg, "%s", o->cfg ? o->cfg : "");
 	r->since = (long long)time(NULL);

@@ -114,8 +114,14 @@ int cmd_stop(struct tether_ctx *ctx, int argc, char **argv)
 		msg_error(ctx, "%s: cannot read %s/%d/stat: not signalled", o.name, ctx->proc_root, v.rec.id.pid);
 		code = EX_UNKNOWN;
 	}
-	if (code == EX_DONE && v.res == STATE_OK)
+	/* A supervised daemon keeps its record, marked stopped, so that
+	 * `tether restart` can ask its supervisor to start it again. */
+	if (code == EX_DONE && v.res == STATE_OK && supervised(&v.rec.owner)) {
+		v.rec.stopped = 1;
+		state_save(ctx, dirfd, &v.rec);
+	} else if (code == EX_DONE && v.res == STATE_OK) {
 		state_remove(ctx, dirfd, o.name);
+	}
 	lock_release(lfd);
 	close(dirfd);
 	return code;

@@ -190,23 +190,28 @@ static int exe_from_path(const char *path, struct ident *id)
 	return 0;
 }
 
-void ident_exe_of_cmd(const char *argv0, struct ident *id)
+void ident_exe_of_cmd(const char *argv0, struct ident *id, char *path, size_t cap)
 {
 	char buf[PATH_MAX];
-	const char *path = getenv("PATH");
+	const char *dirs = getenv("PATH");
 
 	id->exe_dev = id->exe_ino = 0;
+	if (path)
+		fmt(path, cap, "%s", argv0);
 	if (strchr(argv0, '/')) {
 		exe_from_path(argv0, id);
 		return;
 	}
-	if (!path)
-		path = "/usr/local/bin:/bin:/usr/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		if (fmt(buf, sizeof buf, "%.*s/%s", (int)(n ? n : 1), n ? path : ".", argv0) < sizeof buf &&
-		    exe_from_path(buf, id) == 0)
+	if (!dirs)
+		dirs = "/usr/local/bin:/bin:/usr/bin";
+	while (*dirs) {
+		size_t n = strcspn(dirs, ":");
+		if (fmt(buf, sizeof buf, "%.*s/%s", (int)(n ? n : 1), n ? dirs : ".", argv0) < sizeof buf &&
+		    exe_from_path(buf, id) == 0) {
+			if (path)
+				fmt(path, cap, "%s", buf);
 			return;
-		path += n + (path[n] == ':');
+		}
+		dirs += n + (dirs[n] == ':');
 	}
 }

@@ -45,8 +45,8 @@ int ident_wait_gone(struct tether_ctx *ctx, const struct ident *id, int timeout_
 enum ident_verdict ident_stop(struct tether_ctx *ctx, const struct ident *id, int sig, int grace_ms);
 /* Resolve argv0 like execvp and record its (dev, ino); scripts (#!) and
  * unresolvable names leave them 0, since /proc/<pid>/exe will name the
- * interpreter. */
-void ident_exe_of_cmd(const char *argv0, struct ident *id);
+ * interpreter. path (may be NULL) gets the file found, else argv0. */
+void ident_exe_of_cmd(const char *argv0, struct ident *id, char *path, size_t cap);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long now_ms(void);
 void sleep_ms(int ms);

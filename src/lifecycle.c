@@ -24,14 +24,16 @@ int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char 
 		fmt(r.cwd, sizeof r.cwd, "%s", so->cwd);
 	else if (!getcwd(r.cwd, sizeof r.cwd))
 		r.cwd[0] = 0;
-	if (spawn(ctx, cmd, so, &r.id) < 0)
+	struct spawn_opts o = *so;
+	o.exe_out = r.exe;
+	o.exe_cap = sizeof r.exe;
+	if (spawn(ctx, cmd, &o, &r.id) < 0)
 		return EX_FAIL;
 	if (!r.id.start && procfs_available(ctx))
 		msg_warn(ctx, "%s: could not read the start time of pid %d", name, r.id.pid);
 	r.owner.type = OWNER_NONE;
 	r.since = (long long)time(NULL);
 	r.restarts = restarts;
-	fmt(r.exe, sizeof r.exe, "%s", cmd[0]);
 	fmt(r.sock, sizeof r.sock, "%s", sock ? sock : "");
 	if (state_save(ctx, dirfd, &r) < 0) {
 		msg_error(ctx, "%s started as pid %d but could not be recorded", name, r.id.pid);

@@ -29,7 +29,7 @@ int view_status_code(const struct view *v)
 		return EX_DONE;
 	case IDENT_DEAD:
 	case IDENT_UNVERIFIED_DEAD:
-		return EX_FAIL;
+		return v->rec.stopped ? EX_NOTRUNNING : EX_FAIL;
 	case IDENT_REUSED:
 		return EX_REUSED;
 	default:
@@ -40,7 +40,10 @@ int view_status_code(const struct view *v)
 const char *view_state(const struct view *v)
 {
 	switch (v->res) {
-	case STATE_OK: return ident_verdict_name(v->verdict);
+	case STATE_OK:
+		if (v->rec.stopped && (v->verdict == IDENT_DEAD || v->verdict == IDENT_UNVERIFIED_DEAD))
+			return "stopped";
+		return ident_verdict_name(v->verdict);
 	case STATE_ABSENT: return "not-running";
 	case STATE_INSECURE: return "refused";
 	case STATE_CORRUPT: return "corrupt";

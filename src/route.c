@@ -158,6 +158,15 @@ static void write_markers(struct tether_ctx *ctx, int dirfd, const struct route_
 			msg_warn(ctx, "%s: could not write the restart marker", p->t[i].view.rec.name);
 }
 
+/* A restart that was not accepted must not leave markers behind: the
+ * daemon would take its next real stop for a restart. */
+static void drop_markers(struct tether_ctx *ctx, int dirfd, const struct route_plan *p, int leader)
+{
+	for (int i = 0; i < p->count; i++)
+		if (leader < 0 || p->t[i].leader == leader)
+			marker_consume(ctx, dirfd, p->t[i].view.rec.name, OWNER_UNKNOWN);
+}
+
 #define HANDOFF_ARGS 16
 
 static int handoff(struct tether_ctx *ctx, int dirfd, struct route_plan *p, const struct route_opts *o)
@@ -207,13 +216,17 @@ static int handoff(struct tether_ctx *ctx, int dirfd, struct route_plan *p, cons
 			write_markers(ctx, dirfd, p, i);
 	if (systemd >= 0) {
 		int code = sup_tool(ctx, argv);
-		if (code != EX_DONE)
+		if (code != EX_DONE) {
+			drop_markers(ctx, dirfd, p, -1);
 			return code;
+		}
 		say(1, "restart scheduled: handed off to transient unit %s\n", unit + sizeof "--unit=" - 1);
 		return EX_SCHEDULED;
 	}
-	if (spawn(ctx, argv, &so, &helper) < 0)
+	if (spawn(ctx, argv, &so, &helper) < 0) {
+		drop_markers(ctx, dirfd, p, -1);
 		return EX_FAIL;
+	}
 	say(1, "restart scheduled: handed off to helper pid %d\n", helper.pid);
 	return EX_SCHEDULED;
 }
@@ -269,7 +282,10 @@ static int restart_group(struct tether_ctx *ctx, int dirfd, struct route_plan *p
 	msg_trace(ctx, "%s: restarting via %s", t->view.rec.name, owner_type_name(t->owner.type));
 	if (t->owner.type == OWNER_NONE)
 		return restart_none(ctx, dirfd, t);
-	return sup_restart(ctx, &t->owner);
+	int code = sup_restart(ctx, &t->owner);
+	if (code != EX_DONE)
+		drop_markers(ctx, dirfd, p, leader);
+	return code;
 }
 
 static void report(const struct target *t, const struct route_opts *o)

@@ -112,6 +112,7 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 	pairs += r->id.exe_ino ? 2 : 0;
 	pairs += r->owner.type != OWNER_UNKNOWN;
 	pairs += r->failed != 0;
+	pairs += r->stopped != 0;
 
 	cbor_enc_init(&e, buf, cap);
 	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
@@ -140,6 +141,10 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 	}
 	if (r->failed) {
 		cbor_put_str(&e, "failed");
+		cbor_put_bool(&e, 1);
+	}
+	if (r->stopped) {
+		cbor_put_str(&e, "stopped");
 		cbor_put_bool(&e, 1);
 	}
 	cbor_put_raw(&e, r->extra, r->extra_len);
@@ -176,6 +181,7 @@ static const struct field fields[] = {
 	FLD("since", F_UINT, since),
 	FLD("restarts", F_UINT, restarts),
 	FLD("failed", F_BOOL, failed),
+	FLD("stopped", F_BOOL, stopped),
 };
 
 static int read_uint(struct cbor_dec *d, size_t width, void *dst)

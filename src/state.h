@@ -49,6 +49,7 @@ struct record {
 	long long since;          /* unix time the process was recorded */
 	unsigned long long restarts;
 	int failed;               /* a supervisor gave up respawning it */
+	int stopped;              /* stopped on purpose through its supervisor */
 	unsigned extra_pairs;     /* unknown keys, kept as encoded */
 	size_t extra_len;
 	uint8_t extra[EXTRA_MAX];

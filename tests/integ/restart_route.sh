@@ -90,6 +90,18 @@ supervisor_test() { # KIND SCANNER
 		skip "$kind self-restart" "the self service did not come up"
 	fi
 
+	# Stop through the supervisor: the record stays, marked stopped, so
+	# a later restart asks the supervisor to start it again.
+	T stop -n "side-$kind"; is $? 0 "$kind: tether stop exits 0"
+	ok "$(alive "$s0" && echo 1 || echo 0)" "$kind: the daemon is gone"
+	out=$(T status -n "side-$kind"); rc=$?
+	is "$rc" 3 "$kind: status after stop: 3 (not running)"
+	like "$out" "side-$kind stopped *" "$kind: and says stopped"
+	sleep 1.2
+	ok "$(T status -n "side-$kind" >/dev/null; [ $? = 3 ] && echo 0 || echo 1)" "$kind: the supervisor keeps it down"
+	T restart -n "side-$kind" -t 10 >/dev/null; is $? 0 "$kind: restart of the stopped daemon starts it through $kind"
+	T status -n "side-$kind" >/dev/null; is $? 0 "$kind: running again"
+
 	for s in web side self; do control dx "$scandir/$s/supervise/control"; done
 	kill "$scan" 2>/dev/null; wait "$scan" 2>/dev/null
 	gone() { [ "$(count "${tag}1$kind")" = 0 ] && [ "$(count "${tag}2")" = 0 ] && [ "$(count "${tag}3")" = 0 ]; }
@@ -124,6 +136,7 @@ EOF
 	is "$rc" 158 "systemd owner without systemctl: 158 (tool missing)"
 	like "$(cat "$TMP/err")" "*systemctl*" "naming the missing tool"
 	ok "$(alive "$a"; echo $?)" "and no fallback touched the daemon"
+	T marker -n sysd 2>/dev/null; is $? 163 "a restart that was not accepted leaves no marker"
 	# Two records of one procd service restart it once.
 	mkdir -p "$TMP/initd"
 	cat > "$TMP/initd/multi" <<EOF
