@@ -734,3 +734,14 @@ bad:
 	errno = EBADMSG;
 	return -1;
 }
+
+void cbor_put_os_str(struct cbor_enc *e, const char *s)
+{
+	size_t n = strlen(s);
+	const uint8_t *p = (const uint8_t *)s;
+
+	if (utf8_bad(p, p + n))
+		cbor_put_bytes(e, s, n);
+	else
+		cbor_put_text(e, s, n);
+}

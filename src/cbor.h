@@ -52,6 +52,10 @@ void cbor_put_bytes(struct cbor_enc *e, const void *p, size_t n);
  * anything else, such as a process's comm, as bytes. */
 void cbor_put_text(struct cbor_enc *e, const char *p, size_t n);
 void cbor_put_str(struct cbor_enc *e, const char *s);  /* NUL-terminated text */
+/* An operating-system string (a path, an argv element): text when it is
+ * valid UTF-8, else a byte string, so any name a file or a process can
+ * have survives a round trip. */
+void cbor_put_os_str(struct cbor_enc *e, const char *s);
 void cbor_put_array(struct cbor_enc *e, uint64_t n);
 void cbor_put_map(struct cbor_enc *e, uint64_t pairs);
 void cbor_put_tag(struct cbor_enc *e, uint64_t tag);

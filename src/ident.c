@@ -190,28 +190,51 @@ static int exe_from_path(const char *path, struct ident *id)
 	return 0;
 }
 
-void ident_exe_of_cmd(const char *argv0, struct ident *id, char *path, size_t cap)
+static int resolve(const char *name, struct ident *id, char *path, size_t cap)
 {
 	char buf[PATH_MAX];
 	const char *dirs = getenv("PATH");
 
-	id->exe_dev = id->exe_ino = 0;
 	if (path)
-		fmt(path, cap, "%s", argv0);
-	if (strchr(argv0, '/')) {
-		exe_from_path(argv0, id);
-		return;
-	}
+		fmt(path, cap, "%s", name);
+	if (strchr(name, '/'))
+		return exe_from_path(name, id);
 	if (!dirs)
 		dirs = "/usr/local/bin:/bin:/usr/bin";
 	while (*dirs) {
 		size_t n = strcspn(dirs, ":");
-		if (fmt(buf, sizeof buf, "%.*s/%s", (int)(n ? n : 1), n ? dirs : ".", argv0) < sizeof buf &&
+		if (fmt(buf, sizeof buf, "%.*s/%s", (int)(n ? n : 1), n ? dirs : ".", name) < sizeof buf &&
 		    exe_from_path(buf, id) == 0) {
 			if (path)
 				fmt(path, cap, "%s", buf);
-			return;
+			return 0;
 		}
 		dirs += n + (dirs[n] == ':');
 	}
+	return -1;
+}
+
+/* Programs that usually exec another: shells running -c, and wrappers
+ * such as env, nice, chpst, setuidgid or su-exec, whose arguments name
+ * a program. Their own executable is not the daemon's for long. */
+static int execs_another(char *const argv[])
+{
+	static const char *const shells[] = { "sh", "ash", "dash", "bash", "ksh", "mksh", "zsh", "busybox" };
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	struct ident scratch;
+
+	for (size_t i = 0; i < sizeof shells / sizeof *shells; i++)
+		if (!strcmp(base, shells[i]))
+			return 1;
+	for (int i = 1; argv[i]; i++)
+		if (argv[i][0] != '-' && resolve(argv[i], &scratch, NULL, 0) == 0 && scratch.exe_ino)
+			return 1;
+	return 0;
+}
+
+void ident_exe_of_cmd(char *const argv[], struct ident *id, char *path, size_t cap)
+{
+	id->exe_dev = id->exe_ino = 0;
+	if (resolve(argv[0], id, path, cap) < 0 || execs_another(argv))
+		id->exe_dev = id->exe_ino = 0;
 }

@@ -43,10 +43,13 @@ int ident_wait_gone(struct tether_ctx *ctx, const struct ident *id, int timeout_
 /* Stop: sig, wait grace_ms, then SIGKILL and wait again. Returns the
  * verdict seen first (ALIVE: it was stopped; DEAD; REUSED: untouched). */
 enum ident_verdict ident_stop(struct tether_ctx *ctx, const struct ident *id, int sig, int grace_ms);
-/* Resolve argv0 like execvp and record its (dev, ino); scripts (#!) and
- * unresolvable names leave them 0, since /proc/<pid>/exe will name the
- * interpreter. path (may be NULL) gets the file found, else argv0. */
-void ident_exe_of_cmd(const char *argv0, struct ident *id, char *path, size_t cap);
+/* Resolve argv[0] like execvp and record its (dev, ino), the identity's
+ * executable. Left 0 (unknown: the start time alone decides) when the
+ * program will not stay the daemon's image: a script (#!), whose
+ * /proc/<pid>/exe is the interpreter; a shell; or a wrapper whose
+ * arguments name another program (env, nice, chpst, setuidgid...), which
+ * execs it. path (may be NULL) gets the file found, else argv[0]. */
+void ident_exe_of_cmd(char *const argv[], struct ident *id, char *path, size_t cap);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long now_ms(void);
 void sleep_ms(int ms);

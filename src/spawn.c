@@ -165,6 +165,6 @@ int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o
 	id->start = h.start;
 	if (procfs_boot_id(ctx) == 0)
 		memcpy(id->boot, ctx->boot_id, sizeof id->boot);
-	ident_exe_of_cmd(argv[0], id, o->exe_out, o->exe_cap);
+	ident_exe_of_cmd(argv, id, o->exe_out, o->exe_cap);
 	return 0;
 }

@@ -67,7 +67,7 @@ big:
 static void put_kv_str(struct cbor_enc *e, const char *k, const char *v)
 {
 	cbor_put_str(e, k);
-	cbor_put_str(e, v);
+	cbor_put_os_str(e, v);
 }
 
 static void put_kv_uint(struct cbor_enc *e, const char *k, uint64_t v)
@@ -127,7 +127,7 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 	cbor_put_str(&e, "argv");
 	cbor_put_array(&e, (uint64_t)r->argc);
 	for (int i = 0; i < r->argc; i++)
-		cbor_put_str(&e, r->argv[i]);
+		cbor_put_os_str(&e, r->argv[i]);
 	for (size_t i = 0; i < sizeof opt / sizeof *opt; i++)
 		if (opt[i][1][0])
 			put_kv_str(&e, opt[i][0], opt[i][1]);
@@ -202,8 +202,8 @@ static int read_text(struct cbor_dec *d, char *dst, size_t cap)
 {
 	struct cbor_item it;
 
-	if (cbor_read(d, &it) < 0 || it.type != CBOR_TEXT)
-		return -1;
+	if (cbor_read(d, &it) < 0 || (it.type != CBOR_TEXT && it.type != CBOR_BYTES))
+		return -1;  /* bytes: a path or argument that is not UTF-8 */
 	long n = cbor_read_string(d, &it, dst, cap);
 	return n >= 0 && strlen(dst) == (size_t)n ? 0 : -1;  /* no NUL inside */
 }
@@ -629,7 +629,7 @@ int state_each(struct tether_ctx *ctx, int dirfd, int (*fn)(const char *name, vo
 	if (collect(d, &names, &count) < 0) {
 		msg_syserr(ctx, "readdir", ctx->state_dir);
 		r = -1;
-	} else {
+	} else if (count) {  /* names is NULL in an empty dir: qsort(NULL, 0) is undefined */
 		qsort(names, count, sizeof *names, cmp_names);
 	}
 	closedir(d);

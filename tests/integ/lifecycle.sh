@@ -106,4 +106,18 @@ T start -n newline -- "$TMP/$nl" 1000
 T status -n newline >/dev/null; is $? 0 "a daemon whose comm holds a newline is running"
 T stop -n newline; is $? 0 "and stops"
 
+# Paths and arguments that are not UTF-8 are stored as CBOR byte strings.
+bad=$(printf 'dir-\377\376')
+mkdir -p "$TMP/$bad"
+(cd "$TMP/$bad" && T start -n latin1 -- sh -c 'exec sleep "$0"' "${tag}6")
+T status -n latin1 >/dev/null; is $? 0 "a daemon with non-UTF-8 cwd and argv is recorded and running"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import cbor2' 2>/dev/null; then
+	/usr/bin/python3 -c 'import cbor2,sys; r=cbor2.loads(open(sys.argv[1],"rb").read()); r=getattr(r,"value",r); assert r["cwd"].endswith(b"dir-\xff\xfe"), r' \
+		"$TETHER_STATE_DIR/latin1.cbor"
+	is $? 0 "its record decodes elsewhere, the cwd as the exact bytes"
+else
+	skip "record decodes in python3-cbor2" "python3-cbor2 missing"
+fi
+T stop -n latin1; is $? 0 "and it stops"
+
 done_testing
