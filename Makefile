@@ -32,6 +32,11 @@ WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -ffunction-sections -fdata-sections -MMD -MP
 BASE_LDFLAGS := -Wl,--gc-sections
 
+# Size: no unwind tables (nothing here unwinds: C, no exceptions), and no
+# page padding between a static binary's segments.
+SIZE_OPT := -Os -fno-asynchronous-unwind-tables -fno-unwind-tables
+SIZE_LINK := -Wl,-z,noseparate-code
+
 ifeq ($(SANITIZE),1)
 O ?= build/sanitize
 CC := gcc
@@ -46,8 +51,8 @@ else ifeq ($(ARCH),external)
 # Another build system's toolchain (board/openwrt, board/buildroot): CC,
 # CFLAGS and LDFLAGS come from its command line; nothing is probed.
 O ?= build/external
-OPT := -Os
-LINK := -static
+OPT := $(SIZE_OPT)
+LINK := -static $(SIZE_LINK)
 else ifeq ($(ARCH),host)
 O ?= build/host
 MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
@@ -57,13 +62,13 @@ CC := cc
 else
 CC := $(MUSL_GCC)
 endif
-OPT := -Os
-LINK := -static
+OPT := $(SIZE_OPT)
+LINK := -static $(SIZE_LINK)
 else
 O ?= build/$(ARCH)
 include cross/cross.mk
-OPT := -Os
-LINK := -static $(CROSS_LDFLAGS)
+OPT := $(SIZE_OPT)
+LINK := -static $(SIZE_LINK) $(CROSS_LDFLAGS)
 endif
 
 CFLAGS ?=
@@ -87,6 +92,15 @@ endif
 
 include src/Objs.mk
 
+# Rebuild everything when the compiler or its flags change (V=1 shows them).
+ifeq ($(NEED_CONFIG),1)
+BUILD_FLAGS := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+ifneq ($(BUILD_FLAGS),$(file <$(O)/.flags))
+$(shell mkdir -p $(O))
+$(file >$(O)/.flags,$(BUILD_FLAGS))
+endif
+endif
+
 LIB_OBJS := $(addprefix $(O)/,$(lib-y))
 CMD_OBJS := $(addprefix $(O)/,$(cmd-y))
 TETHER := $(O)/tether
@@ -109,7 +123,7 @@ $(O)/config.h: $(KCONFIG_CONFIG) Kconfig board/kconfig.awk
 	@mkdir -p $(O)
 	$(Q)$(KCONFIG_AWK) -v mode=header Kconfig $(KCONFIG_CONFIG) > $@.tmp && mv $@.tmp $@
 
-$(O)/%.o: src/%.c $(O)/config.h
+$(O)/%.o: src/%.c $(O)/config.h $(O)/.flags
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -118,7 +132,7 @@ $(TETHER): $(O)/tether.o $(CMD_OBJS) $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS)
 
-$(O)/tests/%.o: tests/unit/%.c $(O)/config.h
+$(O)/tests/%.o: tests/unit/%.c $(O)/config.h $(O)/.flags
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
