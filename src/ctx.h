@@ -15,6 +15,7 @@ struct tether_ctx {
 	int json;
 	char boot_id[BOOT_ID_LEN + 1]; /* "" until read, or if unreadable */
 	int boot_read;
+	int proc_seen;           /* a usable proc tree was found (cached) */
 };
 
 void ctx_init(struct tether_ctx *ctx);

@@ -35,6 +35,7 @@ int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char 
 	r.since = (long long)time(NULL);
 	r.restarts = restarts;
 	fmt(r.sock, sizeof r.sock, "%s", sock ? sock : "");
+	fmt(r.log, sizeof r.log, "%s", so->log ? so->log : "");
 	if (state_save(ctx, dirfd, &r) < 0) {
 		msg_error(ctx, "%s started as pid %d but could not be recorded", name, r.id.pid);
 		return EX_FAIL;

@@ -213,13 +213,14 @@ int procfs_self_stat(const struct tether_ctx *ctx, struct proc_stat *st)
 	return 0;
 }
 
-int procfs_available(const struct tether_ctx *ctx)
+int procfs_available(struct tether_ctx *ctx)
 {
 	char path[PATH_MAX];
 
-	if (procfs_path(ctx, -1, "self/stat", path, sizeof path) == 0 && access(path, R_OK) == 0)
-		return 1;
-	return procfs_path(ctx, 1, "stat", path, sizeof path) == 0 && access(path, R_OK) == 0;
+	if (!ctx->proc_seen)
+		ctx->proc_seen = (procfs_path(ctx, -1, "self/stat", path, sizeof path) == 0 && access(path, R_OK) == 0) ||
+				 (procfs_path(ctx, 1, "stat", path, sizeof path) == 0 && access(path, R_OK) == 0);
+	return ctx->proc_seen;
 }
 
 static int is_hex(char c)

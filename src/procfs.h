@@ -31,8 +31,8 @@ int procfs_stat(const struct tether_ctx *ctx, int pid, struct proc_stat *st);
 /* Our own stat, avoiding paths qemu-user fakes (see procfs.c). */
 int procfs_self_stat(const struct tether_ctx *ctx, struct proc_stat *st);
 
-/* Is there a usable proc tree at ctx->proc_root? */
-int procfs_available(const struct tether_ctx *ctx);
+/* Is there a usable proc tree at ctx->proc_root? A yes is cached. */
+int procfs_available(struct tether_ctx *ctx);
 /* Cached in ctx: "" (and -1) when unreadable or malformed. */
 int procfs_boot_id(struct tether_ctx *ctx);
 int procfs_parse_boot_id(const char *buf, size_t len, char out[BOOT_ID_LEN + 1]);

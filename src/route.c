@@ -253,7 +253,7 @@ int route_wait_new(struct tether_ctx *ctx, int dirfd, const char *name, const st
 static int restart_none(struct tether_ctx *ctx, int dirfd, struct target *t)
 {
 	struct record *r = &t->view.rec;
-	struct spawn_opts so = { .cwd = r->cwd[0] ? r->cwd : NULL, .detach = 1 };
+	struct spawn_opts so = { .cwd = r->cwd[0] ? r->cwd : NULL, .log = r->log[0] ? r->log : NULL, .detach = 1 };
 	char lockname[NAME_MAX_LEN + 16];
 	int code = EX_DONE, lfd;
 

@@ -102,7 +102,7 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 	struct cbor_enc e;
 	const char *opt[][2] = {
 		{ "boot", r->id.boot }, { "cwd", r->cwd }, { "exe", r->exe },
-		{ "sock", r->sock }, { "cfg", r->cfg },
+		{ "sock", r->sock }, { "cfg", r->cfg }, { "log", r->log },
 	};
 	unsigned pairs = 7 + r->extra_pairs;  /* v name pid start since restarts argv */
 	size_t map;
@@ -177,6 +177,7 @@ static const struct field fields[] = {
 	FLD("cwd", F_STR, cwd),
 	FLD("exe", F_STR, exe),
 	FLD("sock", F_STR, sock),
+	FLD("log", F_STR, log),
 	FLD("cfg", F_STR, cfg),
 	FLD("since", F_UINT, since),
 	FLD("restarts", F_UINT, restarts),
@@ -420,7 +421,9 @@ static enum state_result read_record(int fd, uint8_t *buf, size_t *len)
 		return STATE_INSECURE;
 	if (sb.st_size > RECORD_MAX)
 		return STATE_CORRUPT;
-	while (n < RECORD_MAX) {
+	/* Records are replaced by rename, never written in place: once the
+	 * size fstat gave is read, the file is done. */
+	while (n < RECORD_MAX && (n == 0 || n < (size_t)sb.st_size)) {
 		ssize_t k = read(fd, buf + n, RECORD_MAX - n);
 		if (k < 0 && errno == EINTR)
 			continue;

@@ -45,6 +45,7 @@ struct record {
 	char cwd[PATH_MAX];
 	char exe[PATH_MAX];
 	char sock[SOCK_MAX];
+	char log[PATH_MAX];       /* start --log: where a respawn logs again */
 	char cfg[CFG_MAX + 1];
 	long long since;          /* unix time the process was recorded */
 	unsigned long long restarts;

@@ -106,6 +106,15 @@ T start -n newline -- "$TMP/$nl" 1000
 T status -n newline >/dev/null; is $? 0 "a daemon whose comm holds a newline is running"
 T stop -n newline; is $? 0 "and stops"
 
+# --log survives a restart: the respawn logs to the same file.
+T start -n logger --log "$TMP/logger.log" -- sh -c 'echo "hello $$"; exec sleep "$0"' "${tag}7"
+wait_until 3 test -s "$TMP/logger.log"
+T restart -n logger >/dev/null; is $? 0 "a daemon started with --log restarts"
+two() { [ "$(grep -c hello "$TMP/logger.log")" = 2 ]; }
+wait_until 3 two
+is "$(grep -c hello "$TMP/logger.log")" 2 "and its respawn logs to the same file"
+T stop -n logger >/dev/null
+
 # Paths and arguments that are not UTF-8 are stored as CBOR byte strings.
 bad=$(printf 'dir-\377\376')
 mkdir -p "$TMP/$bad"
