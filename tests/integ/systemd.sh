@@ -4,7 +4,9 @@
 # on a throwaway overlay, driven through nsenter. Owner detection from
 # inside units, restart through systemctl without a second spawn, the
 # self-restart handoff, the crash loop a naive restart causes and the one
-# daemon tether's route leaves, and the tether-demo.service example.
+# daemon tether's route leaves, the tether-demo.service example, and
+# tether update (swap, restart through the unit, rollback, one restart
+# for two records).
 . "$TETHER_SRC/tests/integ/lib.sh"
 is_root || skip_all "needs root (debootstrap, systemd-nspawn, nsenter)"
 for tool in systemd-nspawn nsenter flock tar timeout; do
@@ -286,6 +288,81 @@ if [ -f "$demo_unit" ]; then
 else
 	skip "tether-demo.service" "rootfs-overlay has no tether-demo.service"
 fi
+
+# --- tether update: swap the binary, restart the unit, verify, roll back ---
+# updd/updd2: copies of the container's sleep; the new version is the same
+# bytes plus a marker (new content, new inode); the one that dies at once
+# is a copy of true.
+# comm_procs COMM: the live pids whose comm is COMM, ascending.
+comm_procs() {
+	C sh -c 'for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = "$1" ] || continue
+		case $(sed "s/.*) //" "$d/stat" 2>/dev/null | cut -d" " -f1) in Z|X|"") ;; *) echo "${d#/proc/}" ;; esac
+	done' sh "$1" | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+sorted() { echo "$*" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//'; }  # sorted WORDS...
+exe_ino() { C stat -L -c %i "/proc/$1/exe" 2>/dev/null; }
+ino() { C stat -c %i "$1"; }
+same() { C cmp -s "$1" "$2"; }
+C sh -c 'cp /usr/bin/sleep /usr/local/bin/updd && cp /usr/bin/sleep /usr/local/bin/updd2 &&
+	{ cat /usr/bin/sleep; printf tether-update-v2; } >/tmp/updd.new && chmod 755 /tmp/updd.new &&
+	cp /tmp/updd.new /tmp/updd2.new && cp /bin/true /tmp/updd.dies'
+C systemctl start tt-upd.service
+wait_until 10 eval '[ "$(tfield upd TETHER_STATE)" = running ]'
+old=$(prop tt-upd.service MainPID)
+is "$(tfield upd TETHER_PID)/$(exe_ino "$old")" "$old/$(ino /usr/local/bin/updd)" \
+	"update: the record names the unit's MainPID, which runs updd"
+out=$(C tether update -n upd --binary /tmp/updd.new --settle 1 2>&1); rc=$?
+is "$rc" 0 "update: tether update -n upd --binary /tmp/updd.new --settle 1 completes (0)"
+new=$(prop tt-upd.service MainPID)
+like "$out" "upd updated via systemd: pid $old -> $new" "update: reports old and new pid ($out)"
+ok "$([ "$new" -gt 0 ] && [ "$new" != "$old" ]; echo $?)" "update: the unit has a new MainPID ($old -> $new)"
+is "$(exe_ino "$new")" "$(ino /usr/local/bin/updd)" "update: the MainPID runs the new binary (its exe is the target's inode)"
+ok "$(same /usr/local/bin/updd /tmp/updd.new; echo $?)" "update: the target holds the new bytes"
+ok "$(same /usr/local/bin/updd.tether-old /usr/bin/sleep; echo $?)" "update: updd.tether-old holds the old binary"
+is "$(comm_procs updd)" "$new" "update: exactly one updd runs, the unit's MainPID"
+is "$(unit_procs tt-upd.service)" "$new" "update: it is in the unit's own cgroup, nothing else is (no detached copy)"
+is "$(C systemctl list-units --all --plain --no-legend 'tether-*')" "" "update: no transient unit"
+is "$(tfield upd TETHER_PID)" "$new" "update: the record names the new MainPID"
+is "$(lines upd.spawns)/$(prop tt-upd.service NRestarts)" "2/0" \
+	"update: the unit started twice in all (start, update), never crash-restarted"
+is "$(prop tt-sibling.service MainPID)" "$sib" "update: the sibling unit is untouched"
+diag "update done at $(elapsed)"
+
+out=$(C tether update -n upd --binary /tmp/updd.dies --settle 1 -t 3 2>&1); rc=$?
+is "$rc" 153 "rollback: a new binary that exits at once is rolled back (153)"
+diag "rollback: $(echo "$out" | tr '\n' ';')"
+like "$out" "*upd*rolling back*" "rollback: naming the daemon that failed"
+ok "$(same /usr/local/bin/updd /tmp/updd.new; echo $?)" "rollback: the previous binary is back at the target"
+back=$(prop tt-upd.service MainPID)
+ok "$([ "$(prop tt-upd.service ActiveState)" = active ] && [ "$back" -gt 0 ] && [ "$back" != "$new" ]; echo $?)" \
+	"rollback: the unit runs again ($new -> $back)"
+is "$(exe_ino "$back")" "$(ino /usr/local/bin/updd)" "rollback: from the restored binary"
+is "$(comm_procs updd)" "$back" "rollback: exactly one updd runs, the unit's MainPID"
+is "$(unit_procs tt-upd.service)" "$back" "rollback: in the unit's own cgroup"
+is "$(tfield upd TETHER_PID)" "$back" "rollback: the record names it"
+is "$(lines upd.spawns)" 4 "rollback: two more starts (the dying binary, the restored one)"
+C systemctl stop tt-upd.service
+diag "rollback done at $(elapsed)"
+
+C systemctl start tt-upd2.service
+wait_until 10 eval '[ "$(tfield upda TETHER_STATE)" = running ] && [ "$(tfield updb TETHER_STATE)" = running ]'
+a0=$(tfield upda TETHER_PID) b0=$(tfield updb TETHER_PID)
+out=$(C tether update -n upda -n updb --binary /tmp/updd2.new --settle 1 2>&1); rc=$?
+is "$rc" 0 "update dedup: tether update -n upda -n updb completes (0)"
+diag "update dedup: $(echo "$out" | tr '\n' ';')"
+is "$(lines upd2.spawns)" 2 "update dedup: the shared unit was restarted once"
+a1=$(tfield upda TETHER_PID) b1=$(tfield updb TETHER_PID)
+ok "$([ "$a1" -gt 0 ] && [ "$a1" != "$a0" ] && [ "$b1" -gt 0 ] && [ "$b1" != "$b0" ]; echo $?)" \
+	"update dedup: both daemons have a new identity ($a0 -> $a1, $b0 -> $b1)"
+i=$(ino /usr/local/bin/updd2)
+is "$(exe_ino "$a1") $(exe_ino "$b1")" "$i $i" "update dedup: both run the new binary"
+is "$(comm_procs updd2)" "$(sorted "$a1" "$b1")" "update dedup: exactly those two updd2 run"
+is "$(sorted "$(unit_procs tt-upd2.service)")" "$(sorted "$(prop tt-upd2.service MainPID)" "$a1" "$b1")" \
+	"update dedup: in the unit's cgroup with its new main process, nothing else"
+ok "$(same /usr/local/bin/updd2.tether-old /usr/bin/sleep; echo $?)" "update dedup: updd2.tether-old holds the old binary"
+C systemctl stop tt-upd2.service
+diag "update dedup done at $(elapsed)"
 diag "all done at $(elapsed)"
 
 teardown
