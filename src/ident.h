@@ -2,6 +2,7 @@
 #define TETHER_IDENT_H
 
 #include "ctx.h"
+#include "sys.h"
 
 /*
  * A process identity: (boot id, pid, start time) plus the executable's
@@ -50,8 +51,5 @@ enum ident_verdict ident_stop(struct tether_ctx *ctx, const struct ident *id, in
  * arguments name another program (env, nice, chpst, setuidgid...), which
  * execs it. path (may be NULL) gets the file found, else argv[0]. */
 void ident_exe_of_cmd(char *const argv[], struct ident *id, char *path, size_t cap);
-/* Milliseconds on CLOCK_MONOTONIC. */
-long long now_ms(void);
-void sleep_ms(int ms);
 
 #endif

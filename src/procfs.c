@@ -7,6 +7,7 @@
 
 #include "fmt.h"
 #include "procfs.h"
+#include "sys.h"
 
 #define STAT_FIELD_STATE 3
 #define STAT_FIELD_PPID 4
@@ -26,28 +27,19 @@ int procfs_path(const struct tether_ctx *ctx, int pid, const char *name, char *b
 
 static ssize_t read_path(const char *path, char *buf, size_t cap)
 {
-	size_t len = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
 		return -1;
-	while (len + 1 < cap) {
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			errno = e == EINVAL ? ESRCH : e;  /* reading a reaped task */
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	ssize_t n = sys_read_full(fd, buf, cap - 1);
+	int e = errno;
 	close(fd);
-	buf[len] = 0;
-	return (ssize_t)len;
+	if (n < 0) {
+		errno = e == EINVAL ? ESRCH : e;  /* reading a reaped task */
+		return -1;
+	}
+	buf[n] = 0;
+	return n;
 }
 
 ssize_t procfs_read(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap)

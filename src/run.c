@@ -7,11 +7,10 @@
 
 #include "msg.h"
 #include "run.h"
+#include "sys.h"
 
 #define POLL_FIRST_MS 1
 #define POLL_MAX_MS 50
-#define MS_PER_S 1000L
-#define NS_PER_MS 1000000L
 
 static _Noreturn void child(int errfd, char *const argv[])
 {
@@ -33,22 +32,6 @@ fail:;
 	_exit(127);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / MS_PER_S, (ms % MS_PER_S) * NS_PER_MS };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static int reap(pid_t pid, int *status, int options)
 {
 	pid_t r;
@@ -60,7 +43,8 @@ static int reap(pid_t pid, int *status, int options)
 
 static int wait_bounded(pid_t pid, int timeout_ms, int *status)
 {
-	long deadline = now_ms() + timeout_ms, step = POLL_FIRST_MS;
+	long long deadline = now_ms() + timeout_ms;
+	long step = POLL_FIRST_MS;
 
 	for (;;) {
 		pid_t r = reap(pid, status, timeout_ms < 0 ? 0 : WNOHANG);
@@ -68,7 +52,7 @@ static int wait_bounded(pid_t pid, int timeout_ms, int *status)
 			return 0;
 		if (r < 0)
 			return -1;
-		long left = deadline - now_ms();
+		long long left = deadline - now_ms();
 		if (left <= 0) {
 			kill(pid, SIGKILL);
 			reap(pid, status, 0);

@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "procfs.h"
 #include "spawn.h"
+#include "sys.h"
 
 #define FD_SCAN_MAX 65536
 #define LOG_MODE 0640
@@ -62,26 +63,6 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static int write_full(int fd, const void *p, size_t n)
-{
-	return write(fd, p, n) == (ssize_t)n ? 0 : -1;
-}
-
-static int read_full(int fd, void *p, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t k = read(fd, (char *)p + got, n - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return (int)got;
-		got += (size_t)k;
-	}
-	return (int)got;
-}
-
 static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *const argv[],
 						 const struct spawn_opts *o, int wfd)
 {
@@ -91,13 +72,13 @@ static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *c
 
 	if (procfs_self_stat(ctx, &st) == 0)
 		h.start = st.start;
-	write_full(wfd, &h, sizeof h);
+	sys_write_all(wfd, &h, sizeof h);
 	reset_signals();
 	/* Keep the report pipe above stdio, then at 3, the only fd left. */
 	int hi = fcntl(wfd, F_DUPFD_CLOEXEC, 3);
 	if (hi < 0 || (o->cwd && chdir(o->cwd) < 0) || setup_stdio(o) < 0) {
 		err = errno;
-		write_full(hi < 0 ? wfd : hi, &err, sizeof err);
+		sys_write_all(hi < 0 ? wfd : hi, &err, sizeof err);
 		_exit(127);
 	}
 	if (hi != 3 && (dup2(hi, 3) < 0 || close(hi) < 0))
@@ -106,7 +87,7 @@ static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *c
 	close_from(4);
 	execvp(argv[0], argv);
 	err = errno;
-	write_full(3, &err, sizeof err);
+	sys_write_all(3, &err, sizeof err);
 	_exit(127);
 }
 
@@ -141,18 +122,18 @@ int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o
 		grandchild(ctx, argv, o, p[1]);
 	}
 	close(p[1]);
-	int n = read_full(p[0], &h, sizeof h);
-	int m = n == (int)sizeof h ? read_full(p[0], &err, sizeof err) : 0;
+	ssize_t n = sys_read_full(p[0], &h, sizeof h);
+	ssize_t m = n == (ssize_t)sizeof h ? sys_read_full(p[0], &err, sizeof err) : 0;
 	close(p[0]);
 	if (o->detach)
 		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 			;
-	if (n != (int)sizeof h) {
+	if (n != (ssize_t)sizeof h) {
 		msg_error(ctx, "spawn %s: the child died before it could run", argv[0]);
 		errno = ECHILD;
 		return -1;
 	}
-	if (m == (int)sizeof err) {
+	if (m == (ssize_t)sizeof err) {
 		if (!o->detach)
 			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 				;

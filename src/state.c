@@ -13,6 +13,7 @@
 #include "fmt.h"
 #include "msg.h"
 #include "state.h"
+#include "sys.h"
 
 #define FILE_MAX (NAME_MAX_LEN + 32)
 #define DIR_MODE 0700
@@ -413,7 +414,6 @@ static void record_file(char *buf, const char *name)
 static enum state_result read_record(int fd, uint8_t *buf, size_t *len)
 {
 	struct stat sb;
-	size_t n = 0;
 
 	if (fstat(fd, &sb) < 0)
 		return STATE_ERROR;
@@ -421,19 +421,12 @@ static enum state_result read_record(int fd, uint8_t *buf, size_t *len)
 		return STATE_INSECURE;
 	if (sb.st_size > RECORD_MAX)
 		return STATE_CORRUPT;
-	/* Records are replaced by rename, never written in place: once the
-	 * size fstat gave is read, the file is done. */
-	while (n < RECORD_MAX && (n == 0 || n < (size_t)sb.st_size)) {
-		ssize_t k = read(fd, buf + n, RECORD_MAX - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return STATE_ERROR;
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	*len = n;
+	/* Records are replaced by rename, never written in place: the size
+	 * fstat gave is the whole file, read in one call. */
+	ssize_t n = sys_read_full(fd, buf, sb.st_size ? (size_t)sb.st_size : 1);
+	if (n < 0)
+		return STATE_ERROR;
+	*len = (size_t)n;
 	return STATE_OK;
 }
 
@@ -487,20 +480,6 @@ enum state_result state_load(struct tether_ctx *ctx, int dirfd, const char *name
 	return STATE_OK;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int state_write_file(struct tether_ctx *ctx, int dirfd, const char *file, const uint8_t *buf, size_t len)
 {
 	char tmp[FILE_MAX + 24];
@@ -512,7 +491,7 @@ int state_write_file(struct tether_ctx *ctx, int dirfd, const char *file, const 
 		msg_syserr(ctx, "create", tmp);
 		return -1;
 	}
-	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (sys_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
 		msg_syserr(ctx, "write", tmp);
 		close(fd);
 		unlinkat(dirfd, tmp, 0);

@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "msg.h"
 #include "swap.h"
+#include "sys.h"
 
 #define COPY_CHUNK 65536
 
@@ -42,22 +43,12 @@ static int sibling(char *buf, const char *path, const char *tag)
 static int copy_fd(int in, int out)
 {
 	char buf[COPY_CHUNK];
+	ssize_t n;
 
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (int)n;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -1;
-			off += w;
-		}
-	}
+	while ((n = sys_read_full(in, buf, sizeof buf)) > 0)
+		if (sys_write_all(out, buf, (size_t)n) < 0)
+			return -1;
+	return (int)n;
 }
 
 /* Copy src to a new file dst with mode and owner like, fsync'd. */

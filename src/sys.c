@@ -1,0 +1,57 @@
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+#define MS_PER_S 1000
+#define NS_PER_MS 1000000
+
+ssize_t sys_read_full(int fd, void *buf, size_t cap)
+{
+	size_t len = 0;
+
+	while (len < cap) {
+		ssize_t n = read(fd, (char *)buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+int sys_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
+}
+
+void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / MS_PER_S, (long)(ms % MS_PER_S) * NS_PER_MS };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}

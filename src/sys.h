@@ -1,0 +1,18 @@
+#ifndef TETHER_SYS_H
+#define TETHER_SYS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* System-call helpers every module shares: EINTR-safe whole reads and
+ * writes, and a monotonic millisecond clock. */
+
+/* Read until EOF or cap bytes. Returns the count, or -1 with errno. */
+ssize_t sys_read_full(int fd, void *buf, size_t cap);
+/* Write all n bytes. 0, or -1 with errno. */
+int sys_write_all(int fd, const void *buf, size_t n);
+/* Milliseconds on CLOCK_MONOTONIC. */
+long long now_ms(void);
+void sleep_ms(int ms);
+
+#endif
