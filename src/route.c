@@ -18,6 +18,7 @@
 #include "sup.h"
 
 #define POLL_MS 20
+#define DIED_GRACE_MS 2000
 #define ANCESTRY_MAX 64
 #define HANDOFF_SETTLE_MS 200
 #define MS 1000
@@ -234,17 +235,28 @@ static int handoff(struct tether_ctx *ctx, int dirfd, struct route_plan *p, cons
 int route_wait_new(struct tether_ctx *ctx, int dirfd, const char *name, const struct ident *old, int timeout_ms,
 		   struct ident *now)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = now_ms() + timeout_ms, died = 0;
 	struct view v;
 
 	for (;;) {
 		view_load(ctx, dirfd, name, &v);
-		if (view_running(&v) && (v.rec.id.pid != old->pid || v.rec.id.start != old->start)) {
+		int changed = v.res == STATE_OK && (v.rec.id.pid != old->pid || v.rec.id.start != old->start);
+		if (changed && view_running(&v)) {
 			*now = v.rec.id;
 			return 0;
 		}
-		if (now_ms() >= end)
+		/* A new process came and went: give its owner a moment to
+		 * bring another one, no more than that. */
+		if (changed && !died)
+			died = now_ms();
+		if (died && now_ms() - died >= DIED_GRACE_MS) {
+			errno = ECHILD;
 			return -1;
+		}
+		if (now_ms() >= end) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
 		sleep_ms(POLL_MS);
 	}
 }
@@ -307,9 +319,13 @@ static void wait_member(struct tether_ctx *ctx, int dirfd, struct target *t, con
 	if (t->code != EX_DONE || (!o->wait && t->owner.type != OWNER_NONE))
 		return;
 	if (route_wait_new(ctx, dirfd, t->view.rec.name, &t->view.rec.id, o->timeout_ms, &now) < 0) {
-		msg_error(ctx, "%s: no new identity within %d s after the restart via %s", t->view.rec.name,
-			  o->timeout_ms / MS, owner_type_name(t->owner.type));
-		t->code = EX_TIMEOUT;
+		if (errno == ECHILD)
+			msg_error(ctx, "%s: restarted via %s, but the new process exited at once", t->view.rec.name,
+				  owner_type_name(t->owner.type));
+		else
+			msg_error(ctx, "%s: no new identity within %d s after the restart via %s", t->view.rec.name,
+				  o->timeout_ms / MS, owner_type_name(t->owner.type));
+		t->code = errno == ECHILD ? EX_FAIL : EX_TIMEOUT;
 		return;
 	}
 	t->new_pid = now.pid;

@@ -43,7 +43,8 @@ void route_print(const struct route_plan *p);
  * identity. Returns EX_DONE, EX_SCHEDULED, or the first failure's code. */
 int route_restart(struct tether_ctx *ctx, int dirfd, struct route_plan *p, const struct route_opts *o);
 /* Wait until NAME's record shows a live identity other than old; fills
- * pid/start. 0, or -1 on timeout. */
+ * pid/start. 0, or -1: ETIMEDOUT, or ECHILD when a new process was
+ * recorded but no live one followed within two seconds. */
 int route_wait_new(struct tether_ctx *ctx, int dirfd, const char *name, const struct ident *old, int timeout_ms,
 		   struct ident *now);
 
