@@ -166,6 +166,8 @@ install: $(TETHER)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(TETHER) $(DESTDIR)$(PREFIX)/sbin/tether
 	install -m 0644 man/tether.8 $(DESTDIR)$(PREFIX)/share/man/man8/tether.8
+	install -d $(DESTDIR)$(PREFIX)/share/tether/hooks
+	install -m 0755 rootfs-overlay/usr/share/tether/hooks/post-install $(DESTDIR)$(PREFIX)/share/tether/hooks/post-install
 
 # --- cross builds (cross/): sysroots, checks under qemu, sizes ---
 
