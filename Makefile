@@ -37,6 +37,14 @@ BASE_LDFLAGS := -Wl,--gc-sections
 SIZE_OPT := -Os -fno-asynchronous-unwind-tables -fno-unwind-tables
 SIZE_LINK := -Wl,-z,noseparate-code
 
+ifneq ($(ARCH)$(SANITIZE)$(VALGRIND),host00)
+ifneq ($(ARCH),host)
+ifneq ($(SANITIZE)$(VALGRIND),00)
+$(error SANITIZE=1 and VALGRIND=1 build for the host only, not ARCH=$(ARCH))
+endif
+endif
+endif
+
 ifeq ($(SANITIZE),1)
 O ?= build/sanitize
 CC := gcc

@@ -24,7 +24,7 @@ while read -r arch triplet qemu pattern _; do
 	fi
 
 	# The outer make's flags and variables (VALGRIND=1, O=...) are not ours.
-	out=$(cd "$TETHER_SRC" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u TETHER_WRAP \
+	out=$(cd "$TETHER_SRC" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u TETHER_WRAP -u SANITIZE -u VALGRIND -u O \
 		make --no-print-directory -j"$jobs" ARCH="$arch" O="build/$arch" check 2>&1)
 	rc=$?
 	ok "$rc" "$arch: unit tests and smoke test under qemu-$qemu-static"
