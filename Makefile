@@ -120,6 +120,9 @@ TEST_HELPERS := $(patsubst tests/helpers/%.c,$(O)/helpers/%,$(wildcard tests/hel
 	check-cross cross-sysroots \
 	defconfig menuconfig oldconfig olddefconfig savedefconfig
 .DEFAULT_GOAL := all
+# Keep intermediate objects: make would delete them after check, printing
+# "rm ..." after the summary line.
+.SECONDARY:
 
 all: $(TETHER)
 
