@@ -329,6 +329,7 @@ int cmd_update(struct tether_ctx *ctx, int argc, char **argv)
 		close(dirfd);
 		return code ? code : EX_FAIL;
 	}
+	int owned = !o.count;  /* names below are strdup'd by match_exe */
 	if (!o.count && stat(o.target, &tsb) == 0) {
 		struct by_exe b = { (unsigned long long)tsb.st_dev, (unsigned long long)tsb.st_ino, &o, ctx, dirfd };
 		state_each(ctx, dirfd, match_exe, &b);
@@ -340,5 +341,7 @@ int cmd_update(struct tether_ctx *ctx, int argc, char **argv)
 	}
 	code = update(ctx, dirfd, &o);
 	close(dirfd);
+	for (int i = 0; owned && i < o.count; i++)
+		free(o.names[i]);
 	return code;
 }

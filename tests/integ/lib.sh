@@ -1,6 +1,8 @@
 # Shared helpers for the integration tests (POSIX sh, TAP output).
 # Each test: . "$TETHER_SRC/tests/integ/lib.sh"; ...; done_testing
 : "${TETHER:?run through make check}"
+# The outer make's variables are not for the makes some tests run.
+unset SANITIZE VALGRIND O KCONFIG_CONFIG MAKEFLAGS MFLAGS MAKELEVEL
 : "${TETHER_SRC:=$(pwd)}"
 _n=0 _failed=0
 
