@@ -2,6 +2,7 @@
 # Each test: . "$TETHER_SRC/tests/integ/lib.sh"; ...; done_testing
 : "${TETHER:?run through make check}"
 # The outer make's variables are not for the makes some tests run.
+SANITIZED=${SANITIZE:-0}
 unset SANITIZE VALGRIND O KCONFIG_CONFIG MAKEFLAGS MFLAGS MAKELEVEL
 : "${TETHER_SRC:=$(pwd)}"
 _n=0 _failed=0
