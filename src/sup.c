@@ -21,9 +21,16 @@
 #define UID_TEXT_MAX 16
 #define MS_PER_S 1000
 
+#if CONFIG_CMD_SUPERVISE
+extern const struct sup_backend sup_tether;  /* sup_tether.c: parent is `tether supervise` */
+#endif
+
 /* The nearest supervisor first: see sup.h. NULL-terminated, so a build
  * without any backend still has an array. */
 static const struct sup_backend *const backends[] = {
+#if CONFIG_CMD_SUPERVISE
+	&sup_tether,
+#endif
 #if CONFIG_SUP_RUNIT
 	&sup_runit,
 #endif

@@ -30,6 +30,9 @@ static const struct command commands[] = {
 #if CONFIG_CMD_UPDATE
 	ENTRY("update", update, "swap a daemon's binary atomically, restart, verify, roll back")
 #endif
+#if CONFIG_CMD_SUPERVISE
+	ENTRY("supervise", supervise, "run children, restart one at a time, reap as PID 1")
+#endif
 	ENTRY("marker", marker, "is a restart expected? (for TERM handlers, finish scripts)")
 #if CONFIG_CMD_CBOR_DIAG
 	ENTRY("cbor-diag", cbor_diag, "print CBOR on stdin as RFC 8949 diagnostic notation")

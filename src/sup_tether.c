@@ -1,0 +1,100 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "exitcodes.h"
+#include "fmt.h"
+#include "msg.h"
+#include "procfs.h"
+#include "sup.h"
+#include "supervise.h"
+
+#define PROGRAM "tether"
+#define SUBCOMMAND "supervise"
+#define CMDLINE_MAX 4096
+#define ENVIRON_MAX 32768
+
+/* Is the parent `tether [GLOBAL...] supervise ...`? */
+static int parent_supervises(struct tether_ctx *ctx, const struct sup_probe *p)
+{
+	char buf[CMDLINE_MAX];
+	ssize_t n;
+
+	if (!sup_parent_is(p, PROGRAM))
+		return 0;
+	n = procfs_read(ctx, p->ppid, "cmdline", buf, sizeof buf);
+	for (ssize_t i = n > 0 ? (ssize_t)strlen(buf) + 1 : 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
+		if (!strcmp(buf + i, SUBCOMMAND))
+			return 1;
+	return 0;
+}
+
+static const char *env_in(const char *env, size_t n, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (size_t i = 0; i < n; i += strlen(env + i) + 1)
+		if (!strncmp(env + i, key, k) && env[i + k] == '=')
+			return env + i + k + 1;
+	return NULL;
+}
+
+/* The supervisor sets SV_ENV_SOCK and SV_ENV_CHILD for each child. */
+static int detect(struct tether_ctx *ctx, const struct sup_probe *p, struct owner *o)
+{
+	char env[ENVIRON_MAX];
+	const char *sock, *child;
+
+	if (!p->pid || !parent_supervises(ctx, p))
+		return 0;
+	o->type = OWNER_TETHER;
+	if (p->self) {
+		sock = getenv(SV_ENV_SOCK);
+		child = getenv(SV_ENV_CHILD);
+	} else {
+		ssize_t n = procfs_read(ctx, p->pid, "environ", env, sizeof env);
+		sock = n > 0 ? env_in(env, (size_t)n, SV_ENV_SOCK) : NULL;
+		child = n > 0 ? env_in(env, (size_t)n, SV_ENV_CHILD) : NULL;
+	}
+	if (sock)
+		fmt(o->dir, sizeof o->dir, "%s", sock);
+	if (child && name_valid(child))
+		fmt(o->instance, sizeof o->instance, "%s", child);
+	if (!sock || !o->instance[0])
+		msg_trace(ctx, "tether: environment of %d unreadable or incomplete: socket or child unknown", p->pid);
+	return 1;
+}
+
+static int act(struct tether_ctx *ctx, const struct owner *o, enum sup_action a)
+{
+	struct ctl_request rq = { .v = CTL_VERSION, .op = a == SUP_STOP ? CTL_STOP : CTL_RESTART };
+	struct ctl_reply rp = { 0 };
+
+	if (!o->dir[0] || !name_valid(o->instance)) {
+		msg_error(ctx, "tether supervise socket or child name unknown: cannot %s it", sup_verb(a));
+		return EX_FAIL;
+	}
+	fmt(rq.name, sizeof rq.name, "%s", o->instance);
+	if (ctl_request(o->dir, &rq, &rp, CTL_CALL_TIMEOUT_MS) < 0) {
+		int e = errno;
+		if (e == ETIMEDOUT) {
+			msg_error(ctx, "tether supervise at %s: no answer in %d ms", o->dir, CTL_CALL_TIMEOUT_MS);
+			return EX_TIMEOUT;
+		}
+		msg_error(ctx, "tether supervise not reachable at %s: %s", o->dir, strerror(e));
+		return e == ENOENT || e == ECONNREFUSED || e == ENOTSOCK || e == EPIPE ? EX_NOTOOL : EX_FAIL;
+	}
+	if (!rp.ok) {
+		msg_error(ctx, "tether supervise (pid %d) did not %s %s: %s", rp.pid, sup_verb(a), o->instance, rp.err);
+		return EX_FAIL;
+	}
+	msg_trace(ctx, "tether supervise (pid %d) accepted: %s %s", rp.pid, sup_verb(a), o->instance);
+	return EX_DONE;
+}
+
+const struct sup_backend sup_tether = {
+	.type = OWNER_TETHER,
+	.detect = detect,
+	.act = act,
+};
