@@ -24,7 +24,7 @@ enum {
 	EX_CORRUPT = 156,       /* state file corrupt or truncated */
 	EX_TIMEOUT = 157,       /* gave up waiting */
 	EX_NOTOOL = 158,        /* supervisor's tool missing or unreachable */
-	EX_NOTREADY = 159,      /* up: service manager did not bring it up */
+	EX_NOTREADY = 159,      /* up: not up within the budget (managed, or its socket silent) */
 	EX_SUPPRESSED = 160,    /* up: spawn suppressed by backoff marker */
 	EX_DOWN = 161,          /* up --no-spawn: not running */
 	EX_STARTED = 162,       /* up: was down, spawned now */

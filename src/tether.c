@@ -30,6 +30,9 @@ static const struct command commands[] = {
 #if CONFIG_CMD_UPDATE
 	ENTRY("update", update, "swap a daemon's binary atomically, restart, verify, roll back")
 #endif
+#if CONFIG_CMD_UP
+	ENTRY("up", up, "make sure a daemon runs: wait for its owner, or spawn it once")
+#endif
 #if CONFIG_CMD_SUPERVISE
 	ENTRY("supervise", supervise, "run children, restart one at a time, reap as PID 1")
 #endif

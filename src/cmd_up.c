@@ -1,0 +1,504 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cbor.h"
+#include "cmds.h"
+#include "exitcodes.h"
+#include "fmt.h"
+#include "lifecycle.h"
+#include "lock.h"
+#include "msg.h"
+#include "opt.h"
+#include "report.h"
+#include "sys.h"
+#if CONFIG_CTL
+#include "bindguard.h"
+#include "ctl.h"
+#endif
+
+#define MS 1000
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define POLL_MS 50
+#define BACKOFF_SUFFIX ".backoff"
+#define BACKOFF_VERSION 1
+#define BACKOFF_PAIRS 4
+#define BACKOFF_BUF 256
+#define BACKOFF_SKEW 5
+#define SECONDS_MAX 86400
+#define INITD_ENV "TETHER_INITD_DIR"
+#define INITD_DEFAULT "/etc/init.d"
+#define SERVICE_DIRS_ENV "TETHER_SERVICE_DIRS"
+#define SERVICE_DIRS "/etc/service:/etc/sv:/run/service:/service"
+#define UNIT_DIRS "/etc/systemd/system:/run/systemd/system:/lib/systemd/system:/usr/lib/systemd/system"
+#define WHY_MAX (PATH_MAX + 32)
+
+const char cmd_up_usage[] =
+	"usage: tether up -n NAME [--budget SECONDS] [--no-spawn] [--backoff SECONDS]\n"
+	"                 [--sock PATH] [--cwd DIR] [--log FILE] [--json] [-- CMD [ARG]...]\n"
+	"Make sure NAME runs, without fighting whoever supervises it. It is up\n"
+	"when its recorded identity is alive and, if the record names a socket,\n"
+	"that socket answers: a tether control socket (record with a config hash)\n"
+	"a status request naming it, any other socket a connect whose listener\n"
+	"is the recorded pid. A socket nobody listens on is removed, never\n"
+	"trusted. Managed NAMEs are never spawned: a record with an owner, a\n"
+	"systemd unit NAME.service, an init script $" INITD_ENV "/NAME (default\n"
+	INITD_DEFAULT "), or a runit/s6 service dir NAME/run under " SERVICE_DIRS "\n"
+	"or $" SERVICE_DIRS_ENV " (colon-separated); for them, and for a live\n"
+	"NAME whose socket does not answer yet, up waits for the budget. Else CMD\n"
+	"(or the record's command) is spawned detached under the spawn lock\n"
+	"NAME.spawn; a failed spawn writes NAME" BACKOFF_SUFFIX ", and spawns within its TTL\n"
+	"are suppressed at once.\n"
+	"  -n, --name NAME        the daemon\n"
+	"  -b, --budget SECONDS   how long to wait for it (default " XSTR(CONFIG_UP_BUDGET) ")\n"
+	"      --no-spawn         report down instead of spawning\n"
+	"      --backoff SECONDS  TTL of a failed spawn's marker (default " XSTR(CONFIG_SPAWN_BACKOFF_TTL) ")\n"
+	"      --sock PATH        its socket, recorded when spawned\n"
+	"      --cwd DIR          where to spawn it (default: the record's, or here)\n"
+	"      --log FILE         its stdout and stderr (default /dev/null)\n"
+#if CONFIG_JSON
+	"      --json             one JSON object: name, result, code, pid, managed, ms\n"
+#endif
+	"Result and exit: up 0, started 162, service-not-ready 159 (not up within\n"
+	"the budget), spawn-suppressed 160, down 161 (--no-spawn), spawn failed 1,\n"
+	"usage 2, record or lock refused 155.\n";
+
+enum up_result { UP_UP, UP_STARTED, UP_NOTREADY, UP_SUPPRESSED, UP_DOWN, UP_FAILED, UP_REFUSED };
+
+static const struct {
+	const char *name;
+	int code;
+} results[] = {
+	[UP_UP] = { "up", EX_DONE },
+	[UP_STARTED] = { "started", EX_STARTED },
+	[UP_NOTREADY] = { "service-not-ready", EX_NOTREADY },
+	[UP_SUPPRESSED] = { "spawn-suppressed", EX_SUPPRESSED },
+	[UP_DOWN] = { "down", EX_DOWN },
+	[UP_FAILED] = { "failed", EX_FAIL },
+	[UP_REFUSED] = { "refused", EX_INSECURE },
+};
+
+enum look { LOOK_UP, LOOK_ALIVE, LOOK_DOWN };
+
+struct up_opts {
+	const char *name;
+	int budget_ms;
+	int backoff_s;
+	int no_spawn;
+	int json;
+	const char *sock;
+	struct spawn_opts spawn;
+	int cmdc;
+	char **cmd;
+};
+
+struct up_run {
+	struct tether_ctx *ctx;
+	const struct up_opts *o;
+	int dirfd;
+	long long t0;
+	long long deadline;
+	struct view v;
+	char managed[WHY_MAX];    /* "" or what manages it */
+	char why[WHY_MAX];        /* one line for the report */
+};
+
+/* ---- is it up? ---- */
+
+#if CONFIG_CTL
+/* Nobody listens: remove it, under the bind lock so no binder races us. */
+static void clean_stale(struct tether_ctx *ctx, const char *sock)
+{
+	int lfd = guard_lock(ctx, sock, 0);
+
+	if (lfd < 0)
+		return;
+	if (ctl_probe(ctx, sock, CTL_PROBE_MS, NULL, NULL) == CTL_PROBE_STALE) {
+		msg_warn(ctx, "removing stale socket %s (nobody listens on it)", sock);
+		unlink(sock);
+	}
+	lock_release(lfd);
+}
+
+static int sock_answers(struct up_run *u, const struct record *r)
+{
+	struct ctl_reply rp;
+	long long left = u->deadline - now_ms();
+	int probe_ms = left < CTL_PROBE_MS ? (left > POLL_MS ? (int)left : POLL_MS) : CTL_PROBE_MS;
+	int listener = 0, fd;
+
+	if (r->cfg[0]) {
+		enum ctl_probe p = ctl_probe(u->ctx, r->sock, probe_ms, &rp, &listener);
+		if (p == CTL_PROBE_STALE)
+			clean_stale(u->ctx, r->sock);
+		fmt(u->why, sizeof u->why, "its control socket %s is %s", r->sock, ctl_probe_name(p));
+		return p == CTL_PROBE_LIVE && rp.pid == r->id.pid;
+	}
+	fd = ctl_connect(r->sock);
+	if (fd < 0) {
+		if (errno == ECONNREFUSED)
+			clean_stale(u->ctx, r->sock);
+		fmt(u->why, sizeof u->why, "its socket %s: %s", r->sock, strerror(errno));
+		return 0;
+	}
+	listener = ctl_peer_pid(fd);
+	close(fd);
+	fmt(u->why, sizeof u->why, "its socket %s is held by pid %d", r->sock, listener);
+	return listener == r->id.pid;
+}
+#endif
+
+static enum look look(struct up_run *u)
+{
+	view_load(u->ctx, u->dirfd, u->o->name, &u->v);
+#if CONFIG_CTL
+	const struct record *r = &u->v.rec;
+	if (!view_running(&u->v) && u->v.res == STATE_OK && r->sock[0] &&
+	    ctl_probe(u->ctx, r->sock, CTL_PROBE_MS, NULL, NULL) == CTL_PROBE_STALE)
+		clean_stale(u->ctx, r->sock);
+	if (view_running(&u->v) && r->sock[0] && !sock_answers(u, r))
+		return LOOK_ALIVE;
+#endif
+	return view_running(&u->v) ? LOOK_UP : LOOK_DOWN;
+}
+
+static int wait_up(struct up_run *u)
+{
+	for (;;) {
+		if (look(u) == LOOK_UP)
+			return 1;
+		if (now_ms() >= u->deadline)
+			return 0;
+		sleep_ms(POLL_MS);
+	}
+}
+
+/* ---- is it someone else's to start? ---- */
+
+static int file_in(const char *dirs, const char *name, const char *suffix, int exec, char *found, size_t cap)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	for (const char *p = dirs; p && *p;) {
+		size_t n = strcspn(p, ":");
+		if (n && fmt(path, sizeof path, "%.*s/%s%s", (int)n, p, name, suffix) < sizeof path &&
+		    stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (!exec || (sb.st_mode & 0111))) {
+			fmt(found, cap, "%s", path);
+			return 1;
+		}
+		p += n + (p[n] == ':');
+	}
+	return 0;
+}
+
+static void managed_by(struct up_run *u)
+{
+	const struct record *r = &u->v.rec;
+	const char *initd = getenv(INITD_ENV), *extra = getenv(SERVICE_DIRS_ENV);
+	char path[PATH_MAX];
+
+	u->managed[0] = 0;
+	if (u->v.res == STATE_OK && r->owner.type != OWNER_NONE && r->owner.type != OWNER_UNKNOWN)
+		fmt(u->managed, sizeof u->managed, "%s (its record's owner)", owner_type_name(r->owner.type));
+	else if (file_in(UNIT_DIRS, u->o->name, ".service", 0, path, sizeof path))
+		fmt(u->managed, sizeof u->managed, "systemd (%s)", path);
+	else if (file_in(initd && *initd ? initd : INITD_DEFAULT, u->o->name, "", 1, path, sizeof path))
+		fmt(u->managed, sizeof u->managed, "init script %s", path);
+	else if (file_in(SERVICE_DIRS, u->o->name, "/run", 0, path, sizeof path) ||
+		 file_in(extra, u->o->name, "/run", 0, path, sizeof path))
+		fmt(u->managed, sizeof u->managed, "service dir %.*s", (int)(strlen(path) - 4), path);
+}
+
+/* ---- the spawn backoff marker: NAME.backoff, CBOR tag 55799,
+ * {v: 1, name, created, expires} (unix seconds) ---- */
+
+static void backoff_file(char *buf, size_t cap, const char *name)
+{
+	fmt(buf, cap, "%s" BACKOFF_SUFFIX, name);
+}
+
+static int backoff_write(struct up_run *u)
+{
+	uint8_t buf[BACKOFF_BUF];
+	char file[NAME_MAX_LEN + 16];
+	long long now = (long long)time(NULL);
+	struct cbor_enc e;
+	size_t map;
+
+	cbor_enc_init(&e, buf, sizeof buf);
+	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
+	map = e.len;
+	cbor_put_map(&e, BACKOFF_PAIRS);
+	cbor_put_str(&e, "v");
+	cbor_put_uint(&e, BACKOFF_VERSION);
+	cbor_put_str(&e, "name");
+	cbor_put_str(&e, u->o->name);
+	cbor_put_str(&e, "created");
+	cbor_put_uint(&e, (uint64_t)now);
+	cbor_put_str(&e, "expires");
+	cbor_put_uint(&e, (uint64_t)(now + u->o->backoff_s));
+	if (e.overflow || cbor_map_sort(&e, map) < 0)
+		return -1;
+	backoff_file(file, sizeof file, u->o->name);
+	return state_write_file(u->ctx, u->dirfd, file, buf, e.len);
+}
+
+static int backoff_decode(const uint8_t *buf, size_t len, const char *name, long long *created, long long *expires)
+{
+	struct cbor_dec d;
+	struct cbor_item it;
+	char key[16], text[NAME_MAX_LEN + 1];
+	unsigned seen = 0;
+	size_t used;
+
+	if (cbor_check(buf, len, NULL, &used, NULL) < 0 || used != len)
+		return -1;
+	cbor_dec_init(&d, buf, len);
+	if (cbor_read(&d, &it) < 0 || it.type != CBOR_TAG || it.u != CBOR_TAG_SELF_DESCRIBE ||
+	    cbor_read(&d, &it) < 0 || it.type != CBOR_MAP || it.indef || it.u != BACKOFF_PAIRS)
+		return -1;
+	for (int i = 0; i < BACKOFF_PAIRS; i++) {
+		if (cbor_read(&d, &it) < 0 || it.type != CBOR_TEXT || cbor_read_string(&d, &it, key, sizeof key) < 0 ||
+		    cbor_read(&d, &it) < 0)
+			return -1;
+		if (!strcmp(key, "name") && it.type == CBOR_TEXT && cbor_read_string(&d, &it, text, sizeof text) >= 0 &&
+		    !strcmp(text, name))
+			seen |= 1;
+		else if (!strcmp(key, "v") && it.type == CBOR_UINT && it.u == BACKOFF_VERSION)
+			seen |= 2;
+		else if (!strcmp(key, "created") && it.type == CBOR_UINT && it.u <= INT64_MAX)
+			seen |= 4, *created = (long long)it.u;
+		else if (!strcmp(key, "expires") && it.type == CBOR_UINT && it.u <= INT64_MAX)
+			seen |= 8, *expires = (long long)it.u;
+		else
+			return -1;
+	}
+	return seen == 15 && *expires > *created ? 0 : -1;
+}
+
+/* Seconds a valid marker still suppresses spawns; 0 if none (an expired
+ * or malformed one is removed). */
+static long long backoff_left(struct up_run *u)
+{
+	uint8_t buf[RECORD_MAX];
+	char file[NAME_MAX_LEN + 16];
+	long long now = (long long)time(NULL), created = 0, expires = 0;
+	size_t len = 0;
+
+	backoff_file(file, sizeof file, u->o->name);
+	enum state_result res = state_read_file(u->ctx, u->dirfd, file, buf, &len);
+	if (res == STATE_ABSENT)
+		return 0;
+	if (res == STATE_OK && backoff_decode(buf, len, u->o->name, &created, &expires) == 0 &&
+	    created <= now + BACKOFF_SKEW && expires > now)
+		return expires - now;
+	if (res == STATE_OK)
+		unlinkat(u->dirfd, file, 0);
+	return 0;
+}
+
+/* ---- spawn ---- */
+
+static enum up_result spawn_now(struct up_run *u)
+{
+	const struct up_opts *o = u->o;
+	struct record *r = &u->v.rec;
+	struct spawn_opts so = o->spawn;
+	char lockname[NAME_MAX_LEN + 16];
+	int have_rec = u->v.res == STATE_OK, argc = o->cmdc, code, lfd;
+	char **argv = o->cmd;
+	long long left;
+
+	if (!argc && have_rec && r->argc)
+		argv = r->argv, argc = r->argc;
+	if (!argc) {
+		fmt(u->why, sizeof u->why, "no command to spawn: give -- CMD (no record holds one)");
+		return UP_FAILED;
+	}
+	if ((left = backoff_left(u)) > 0) {
+		fmt(u->why, sizeof u->why, "a spawn failed recently: suppressed for %lld s more", left);
+		return UP_SUPPRESSED;
+	}
+	if (!so.cwd && have_rec && r->cwd[0])
+		so.cwd = r->cwd;
+	lock_file_name(lockname, o->name, ".lock");
+	if ((lfd = lock_take(u->ctx, u->dirfd, lockname, LOCK_EX)) < 0)
+		return UP_FAILED;
+	if (u->v.res == STATE_CORRUPT)
+		state_quarantine(u->ctx, u->dirfd, o->name);
+	code = life_spawn_record(u->ctx, u->dirfd, o->name, argv, argc, &so, o->sock ? o->sock : have_rec ? r->sock : NULL,
+				 have_rec ? r->restarts : 0);
+	lock_release(lfd);
+	if (code != EX_DONE) {
+		if (backoff_write(u) < 0)
+			msg_warn(u->ctx, "%s: could not write the backoff marker", o->name);
+		fmt(u->why, sizeof u->why, "spawn failed; further spawns suppressed for %d s", o->backoff_s);
+		return UP_FAILED;
+	}
+	view_load(u->ctx, u->dirfd, o->name, &u->v);
+	return UP_STARTED;
+}
+
+/* Under NAME.spawn: whoever got there first may have spawned it. */
+static enum up_result spawn_locked(struct up_run *u)
+{
+	char lockname[NAME_MAX_LEN + 16];
+	enum up_result res;
+	int lfd;
+
+	lock_file_name(lockname, u->o->name, ".spawn");
+	if ((lfd = lock_take(u->ctx, u->dirfd, lockname, LOCK_EX)) < 0)
+		return errno == EPERM || errno == ELOOP ? UP_REFUSED : UP_FAILED;
+	switch (look(u)) {
+	case LOOK_UP:
+		res = UP_UP;
+		break;
+	case LOOK_ALIVE:
+		res = wait_up(u) ? UP_UP : UP_NOTREADY;
+		break;
+	default:
+		res = spawn_now(u);
+		break;
+	}
+	lock_release(lfd);
+	return res;
+}
+
+static enum up_result decide(struct up_run *u)
+{
+	enum look l = look(u);
+
+	if (l == LOOK_UP)
+		return UP_UP;
+	if (u->v.res == STATE_INSECURE)
+		return UP_REFUSED;
+	managed_by(u);
+	if (u->managed[0] || l == LOOK_ALIVE) {
+		if (wait_up(u))
+			return UP_UP;
+		if (u->managed[0])
+			fmt(u->why, sizeof u->why, "managed by %s: not up within %d ms, not spawned", u->managed,
+			    u->o->budget_ms);
+		return UP_NOTREADY;
+	}
+	if (u->o->no_spawn)
+		return UP_DOWN;
+	return spawn_locked(u);
+}
+
+/* ---- report ---- */
+
+static void report(const struct up_run *u, enum up_result res)
+{
+	long long ms = now_ms() - u->t0;
+	int pid = u->v.res == STATE_OK ? u->v.rec.id.pid : 0;
+
+	if (res == UP_FAILED || res == UP_REFUSED || res == UP_NOTREADY || res == UP_SUPPRESSED)
+		if (u->why[0])
+			msg_error(u->ctx, "%s: %s", u->o->name, u->why);
+#if CONFIG_JSON
+	if (u->o->json) {
+		say(1, "{\"name\":");
+		say_json_str(1, u->o->name);
+		say(1, ",\"result\":\"%s\",\"code\":%d,\"pid\":%d,\"managed\":", results[res].name, results[res].code,
+		    res == UP_UP || res == UP_STARTED ? pid : 0);
+		say_json_str(1, u->managed);
+		say(1, ",\"ms\":%lld}\n", ms);
+		return;
+	}
+#endif
+	if (res == UP_UP || res == UP_STARTED)
+		say(1, "%s %s pid=%d (%lld ms)\n", u->o->name, results[res].name, pid, ms);
+	else
+		say(1, "%s %s (%lld ms)\n", u->o->name, results[res].name, ms);
+}
+
+static int parse(struct tether_ctx *ctx, int argc, char **argv, struct up_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, 0, 'n' },
+		{ "budget", required_argument, 0, 'b' },
+		{ "no-spawn", no_argument, 0, 'N' },
+		{ "backoff", required_argument, 0, 'B' },
+		{ "sock", required_argument, 0, 'S' },
+		{ "cwd", required_argument, 0, 'D' },
+		{ "log", required_argument, 0, 'L' },
+#if CONFIG_JSON
+		{ "json", no_argument, 0, 'j' },
+#endif
+		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	};
+	long long n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+n:b:vh", longopts, NULL)) != -1) {
+		if (opt_common(ctx, c, cmd_up_usage))
+			continue;
+		if (c == 'n')
+			o->name = optarg;
+		else if (c == 'b' && opt_num(optarg, 0, SECONDS_MAX, &n) == 0)
+			o->budget_ms = (int)n * MS;
+		else if (c == 'B' && opt_num(optarg, 0, SECONDS_MAX, &n) == 0)
+			o->backoff_s = (int)n;
+		else if (c == 'N')
+			o->no_spawn = 1;
+		else if (c == 'S')
+			o->sock = optarg;
+		else if (c == 'D')
+			o->spawn.cwd = optarg;
+		else if (c == 'L')
+			o->spawn.log = optarg;
+		else if (c == 'j')
+			o->json = 1;
+		else
+			return opt_usage(ctx, cmd_up_usage, "bad option or value", c == 'b' || c == 'B' ? optarg : NULL);
+	}
+	if (!o->name || !name_valid(o->name))
+		return opt_usage(ctx, cmd_up_usage, o->name ? "bad name" : "-n NAME is required", o->name);
+	if (o->sock && fmt(NULL, 0, "%s", o->sock) >= SOCK_MAX)
+		return opt_usage(ctx, cmd_up_usage, "--sock too long", NULL);
+	o->cmd = argv + optind;
+	o->cmdc = argc - optind;
+	return 0;
+}
+
+int cmd_up(struct tether_ctx *ctx, int argc, char **argv)
+{
+	struct up_opts o = {
+		.budget_ms = CONFIG_UP_BUDGET * MS,
+		.backoff_s = CONFIG_SPAWN_BACKOFF_TTL,
+		.spawn = { .detach = 1 },
+	};
+	struct up_run *u;
+	enum up_result res;
+	int code = parse(ctx, argc, argv, &o);
+
+	if (code)
+		return code;
+	if (!(u = calloc(1, sizeof *u))) {
+		msg_syserr(ctx, "calloc", NULL);
+		return EX_FAIL;
+	}
+	u->ctx = ctx;
+	u->o = &o;
+	u->t0 = now_ms();
+	u->deadline = u->t0 + o.budget_ms;
+	u->dirfd = state_dir_open(ctx, 1);
+	if (u->dirfd < 0) {
+		code = u->dirfd == -2 ? EX_INSECURE : EX_FAIL;
+		free(u);
+		return code;
+	}
+	res = decide(u);
+	report(u, res);
+	close(u->dirfd);
+	free(u);
+	return results[res].code;
+}
