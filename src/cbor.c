@@ -745,3 +745,21 @@ void cbor_put_os_str(struct cbor_enc *e, const char *s)
 	else
 		cbor_put_text(e, s, n);
 }
+
+void cbor_put_key_str(struct cbor_enc *e, const char *key, const char *v)
+{
+	cbor_put_str(e, key);
+	cbor_put_str(e, v);
+}
+
+void cbor_put_key_os_str(struct cbor_enc *e, const char *key, const char *v)
+{
+	cbor_put_str(e, key);
+	cbor_put_os_str(e, v);
+}
+
+void cbor_put_key_uint(struct cbor_enc *e, const char *key, uint64_t v)
+{
+	cbor_put_str(e, key);
+	cbor_put_uint(e, v);
+}

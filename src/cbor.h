@@ -56,6 +56,10 @@ void cbor_put_str(struct cbor_enc *e, const char *s);  /* NUL-terminated text */
  * valid UTF-8, else a byte string, so any name a file or a process can
  * have survives a round trip. */
 void cbor_put_os_str(struct cbor_enc *e, const char *s);
+/* One pair of a map with text keys: the key, then its value. */
+void cbor_put_key_str(struct cbor_enc *e, const char *key, const char *v);
+void cbor_put_key_os_str(struct cbor_enc *e, const char *key, const char *v);
+void cbor_put_key_uint(struct cbor_enc *e, const char *key, uint64_t v);
 void cbor_put_array(struct cbor_enc *e, uint64_t n);
 void cbor_put_map(struct cbor_enc *e, uint64_t pairs);
 void cbor_put_tag(struct cbor_enc *e, uint64_t tag);

@@ -18,7 +18,7 @@ const char cmd_marker_usage[] =
 	"daemon's TERM handler, a runit/s6 finish script or a procd stop hook.\n"
 	"  -n, --name NAME      the daemon\n"
 	"      --set            write a marker now (owner from NAME's record)\n"
-	"      --ttl SECONDS    its lifetime (default " XSTR(CONFIG_MARKER_TTL) ", max 3600)\n"
+	"      --ttl SECONDS    its lifetime (default " XSTR(CONFIG_MARKER_TTL) ", max 86400)\n"
 	"      --clear          remove NAME's marker\n"
 	"Malformed, expired or foreign-owner markers are reported and ignored.\n";
 

@@ -13,6 +13,7 @@
 #include "fmt.h"
 #include "lifecycle.h"
 #include "lock.h"
+#include "marker.h"
 #include "msg.h"
 #include "opt.h"
 #include "report.h"
@@ -26,11 +27,6 @@
 #define STR(x) #x
 #define XSTR(x) STR(x)
 #define POLL_MS 50
-#define BACKOFF_SUFFIX ".backoff"
-#define BACKOFF_VERSION 1
-#define BACKOFF_PAIRS 4
-#define BACKOFF_BUF 256
-#define BACKOFF_SKEW 5
 #define SECONDS_MAX 86400
 #define INITD_ENV "TETHER_INITD_DIR"
 #define INITD_DEFAULT "/etc/init.d"
@@ -216,91 +212,29 @@ static void managed_by(struct up_run *u)
 		fmt(u->managed, sizeof u->managed, "service dir %.*s", (int)(strlen(path) - 4), path);
 }
 
-/* ---- the spawn backoff marker: NAME.backoff, CBOR tag 55799,
- * {v: 1, name, created, expires} (unix seconds) ---- */
-
-static void backoff_file(char *buf, size_t cap, const char *name)
-{
-	fmt(buf, cap, "%s" BACKOFF_SUFFIX, name);
-}
+/* ---- the spawn backoff marker: NAME.backoff, a marker (marker.h) ---- */
 
 static int backoff_write(struct up_run *u)
 {
-	uint8_t buf[BACKOFF_BUF];
-	char file[NAME_MAX_LEN + 16];
-	long long now = (long long)time(NULL);
-	struct cbor_enc e;
-	size_t map;
-
-	cbor_enc_init(&e, buf, sizeof buf);
-	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
-	map = e.len;
-	cbor_put_map(&e, BACKOFF_PAIRS);
-	cbor_put_str(&e, "v");
-	cbor_put_uint(&e, BACKOFF_VERSION);
-	cbor_put_str(&e, "name");
-	cbor_put_str(&e, u->o->name);
-	cbor_put_str(&e, "created");
-	cbor_put_uint(&e, (uint64_t)now);
-	cbor_put_str(&e, "expires");
-	cbor_put_uint(&e, (uint64_t)(now + u->o->backoff_s));
-	if (e.overflow || cbor_map_sort(&e, map) < 0)
-		return -1;
-	backoff_file(file, sizeof file, u->o->name);
-	return state_write_file(u->ctx, u->dirfd, file, buf, e.len);
-}
-
-static int backoff_decode(const uint8_t *buf, size_t len, const char *name, long long *created, long long *expires)
-{
-	struct cbor_dec d;
-	struct cbor_item it;
-	char key[16], text[NAME_MAX_LEN + 1];
-	unsigned seen = 0;
-	size_t used;
-
-	if (cbor_check(buf, len, NULL, &used, NULL) < 0 || used != len)
-		return -1;
-	cbor_dec_init(&d, buf, len);
-	if (cbor_read(&d, &it) < 0 || it.type != CBOR_TAG || it.u != CBOR_TAG_SELF_DESCRIBE ||
-	    cbor_read(&d, &it) < 0 || it.type != CBOR_MAP || it.indef || it.u != BACKOFF_PAIRS)
-		return -1;
-	for (int i = 0; i < BACKOFF_PAIRS; i++) {
-		if (cbor_read(&d, &it) < 0 || it.type != CBOR_TEXT || cbor_read_string(&d, &it, key, sizeof key) < 0 ||
-		    cbor_read(&d, &it) < 0)
-			return -1;
-		if (!strcmp(key, "name") && it.type == CBOR_TEXT && cbor_read_string(&d, &it, text, sizeof text) >= 0 &&
-		    !strcmp(text, name))
-			seen |= 1;
-		else if (!strcmp(key, "v") && it.type == CBOR_UINT && it.u == BACKOFF_VERSION)
-			seen |= 2;
-		else if (!strcmp(key, "created") && it.type == CBOR_UINT && it.u <= INT64_MAX)
-			seen |= 4, *created = (long long)it.u;
-		else if (!strcmp(key, "expires") && it.type == CBOR_UINT && it.u <= INT64_MAX)
-			seen |= 8, *expires = (long long)it.u;
-		else
-			return -1;
-	}
-	return seen == 15 && *expires > *created ? 0 : -1;
+	if (u->o->backoff_s <= 0)
+		return 0;
+	return marker_write_as(u->ctx, u->dirfd, u->o->name, BACKOFF_SUFFIX, OWNER_NONE, u->o->backoff_s);
 }
 
 /* Seconds a valid marker still suppresses spawns; 0 if none (an expired
  * or malformed one is removed). */
 static long long backoff_left(struct up_run *u)
 {
-	uint8_t buf[RECORD_MAX];
 	char file[NAME_MAX_LEN + 16];
-	long long now = (long long)time(NULL), created = 0, expires = 0;
-	size_t len = 0;
+	struct marker m;
+	enum marker_result r = marker_check_as(u->ctx, u->dirfd, u->o->name, BACKOFF_SUFFIX, OWNER_UNKNOWN, &m);
 
-	backoff_file(file, sizeof file, u->o->name);
-	enum state_result res = state_read_file(u->ctx, u->dirfd, file, buf, &len);
-	if (res == STATE_ABSENT)
-		return 0;
-	if (res == STATE_OK && backoff_decode(buf, len, u->o->name, &created, &expires) == 0 &&
-	    created <= now + BACKOFF_SKEW && expires > now)
-		return expires - now;
-	if (res == STATE_OK)
+	if (r == MARKER_VALID)
+		return m.expires - (long long)time(NULL);
+	if (r != MARKER_NONE) {
+		fmt(file, sizeof file, "%s" BACKOFF_SUFFIX, u->o->name);
 		unlinkat(u->dirfd, file, 0);
+	}
 	return 0;
 }
 

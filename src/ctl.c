@@ -76,18 +76,6 @@ uint32_t ctl_frame_len(const uint8_t hdr[CTL_HEADER])
 
 /* ---- encoding ---- */
 
-static void put_text(struct cbor_enc *e, const char *k, const char *v)
-{
-	cbor_put_str(e, k);
-	cbor_put_str(e, v);
-}
-
-static void put_uint(struct cbor_enc *e, const char *k, uint64_t v)
-{
-	cbor_put_str(e, k);
-	cbor_put_uint(e, v);
-}
-
 /* Encode into buf after room for the header, then fill the header in. */
 static int frame_close(struct cbor_enc *e, size_t map, uint8_t *buf, size_t max, size_t *len)
 {
@@ -113,10 +101,10 @@ int ctl_encode_request(const struct ctl_request *rq, uint8_t *buf, size_t cap, s
 	}
 	cbor_enc_init(&e, buf + CTL_HEADER, cap - CTL_HEADER);
 	cbor_put_map(&e, 2 + (rq->name[0] != 0));
-	put_uint(&e, "v", rq->v);
-	put_text(&e, "op", op_names[rq->op]);
+	cbor_put_key_uint(&e, "v", rq->v);
+	cbor_put_key_str(&e, "op", op_names[rq->op]);
 	if (rq->name[0])
-		put_text(&e, "name", rq->name);
+		cbor_put_key_str(&e, "name", rq->name);
 	return frame_close(&e, 0, buf, CTL_REQUEST_MAX, len);
 }
 
@@ -125,11 +113,11 @@ static void put_child(struct cbor_enc *e, const struct ctl_child *c)
 	size_t map = e->len;
 
 	cbor_put_map(e, CHILD_PAIRS);
-	put_uint(e, "pid", (uint64_t)(c->pid > 0 ? c->pid : 0));
-	put_text(e, "name", c->name);
-	put_uint(e, "start", c->start);
-	put_text(e, "state", c->state);
-	put_uint(e, "restarts", c->restarts);
+	cbor_put_key_uint(e, "pid", (uint64_t)(c->pid > 0 ? c->pid : 0));
+	cbor_put_key_str(e, "name", c->name);
+	cbor_put_key_uint(e, "start", c->start);
+	cbor_put_key_str(e, "state", c->state);
+	cbor_put_key_uint(e, "restarts", c->restarts);
 	cbor_map_sort(e, map);
 }
 
@@ -143,16 +131,16 @@ int ctl_encode_reply(const struct ctl_reply *rp, uint8_t *buf, size_t cap, size_
 	}
 	cbor_enc_init(&e, buf + CTL_HEADER, cap - CTL_HEADER);
 	cbor_put_map(&e, 7 + !rp->ok + (rp->list != 0));
-	put_uint(&e, "v", CTL_VERSION);
+	cbor_put_key_uint(&e, "v", CTL_VERSION);
 	cbor_put_str(&e, "ok");
 	cbor_put_bool(&e, rp->ok);
-	put_text(&e, "cfg", rp->cfg);
+	cbor_put_key_str(&e, "cfg", rp->cfg);
 	if (!rp->ok)
-		put_text(&e, "err", rp->err);
-	put_uint(&e, "pid", (uint64_t)(rp->pid > 0 ? rp->pid : 0));
-	put_text(&e, "name", rp->name);
-	put_text(&e, "sock", rp->sock);
-	put_uint(&e, "start", rp->start);
+		cbor_put_key_str(&e, "err", rp->err);
+	cbor_put_key_uint(&e, "pid", (uint64_t)(rp->pid > 0 ? rp->pid : 0));
+	cbor_put_key_str(&e, "name", rp->name);
+	cbor_put_key_str(&e, "sock", rp->sock);
+	cbor_put_key_uint(&e, "start", rp->start);
 	if (rp->list) {
 		cbor_put_str(&e, "children");
 		cbor_put_array(&e, (uint64_t)rp->nchildren);

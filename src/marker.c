@@ -14,12 +14,18 @@
 #define MARKER_PAIRS 7
 #define MARKER_BUF 512
 
-static void marker_file(char *buf, size_t cap, const char *name)
+static void marker_file(char *buf, size_t cap, const char *name, const char *suffix)
 {
-	fmt(buf, cap, "%s" MARKER_SUFFIX, name);
+	fmt(buf, cap, "%s%s", name, suffix);
 }
 
 int marker_write(struct tether_ctx *ctx, int dirfd, const char *name, enum owner_type owner, int ttl)
+{
+	return marker_write_as(ctx, dirfd, name, MARKER_SUFFIX, owner, ttl);
+}
+
+int marker_write_as(struct tether_ctx *ctx, int dirfd, const char *name, const char *suffix,
+		    enum owner_type owner, int ttl)
 {
 	uint8_t buf[MARKER_BUF];
 	char file[NAME_MAX_LEN + 16];
@@ -34,23 +40,16 @@ int marker_write(struct tether_ctx *ctx, int dirfd, const char *name, enum owner
 	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
 	map = e.len;
 	cbor_put_map(&e, MARKER_PAIRS);
-	cbor_put_str(&e, "v");
-	cbor_put_uint(&e, MARKER_VERSION);
-	cbor_put_str(&e, "name");
-	cbor_put_str(&e, name);
-	cbor_put_str(&e, "owner");
-	cbor_put_str(&e, owner_type_name(owner));
-	cbor_put_str(&e, "pid");
-	cbor_put_uint(&e, (uint64_t)self.pid);
-	cbor_put_str(&e, "start");
-	cbor_put_uint(&e, self.start);
-	cbor_put_str(&e, "created");
-	cbor_put_uint(&e, (uint64_t)now);
-	cbor_put_str(&e, "expires");
-	cbor_put_uint(&e, (uint64_t)(now + ttl));
+	cbor_put_key_uint(&e, "v", MARKER_VERSION);
+	cbor_put_key_str(&e, "name", name);
+	cbor_put_key_str(&e, "owner", owner_type_name(owner));
+	cbor_put_key_uint(&e, "pid", (uint64_t)self.pid);
+	cbor_put_key_uint(&e, "start", self.start);
+	cbor_put_key_uint(&e, "created", (uint64_t)now);
+	cbor_put_key_uint(&e, "expires", (uint64_t)(now + ttl));
 	if (e.overflow || cbor_map_sort(&e, map) < 0)
 		return -1;
-	marker_file(file, sizeof file, name);
+	marker_file(file, sizeof file, name, suffix);
 	return state_write_file(ctx, dirfd, file, buf, e.len);
 }
 
@@ -112,26 +111,32 @@ int marker_decode(const uint8_t *buf, size_t len, const char *name, struct marke
 enum marker_result marker_check(struct tether_ctx *ctx, int dirfd, const char *name, enum owner_type owner,
 				struct marker *m)
 {
+	return marker_check_as(ctx, dirfd, name, MARKER_SUFFIX, owner, m);
+}
+
+enum marker_result marker_check_as(struct tether_ctx *ctx, int dirfd, const char *name, const char *suffix,
+				   enum owner_type owner, struct marker *m)
+{
 	uint8_t buf[RECORD_MAX];
 	char file[NAME_MAX_LEN + 16];
 	long long now = (long long)time(NULL);
 	size_t len;
 
-	marker_file(file, sizeof file, name);
+	marker_file(file, sizeof file, name, suffix);
 	enum state_result res = state_read_file(ctx, dirfd, file, buf, &len);
 	if (res == STATE_ABSENT)
 		return MARKER_NONE;
 	if (res != STATE_OK || marker_decode(buf, len, name, m) < 0) {
-		msg_warn(ctx, "ignoring malformed restart marker %s/%s", ctx->state_dir, file);
+		msg_warn(ctx, "ignoring malformed marker %s/%s", ctx->state_dir, file);
 		return MARKER_BAD;
 	}
 	if (m->created > now + MARKER_SKEW || m->expires <= now) {
-		msg_warn(ctx, "ignoring stale restart marker %s/%s (expired %lld s ago)", ctx->state_dir, file,
+		msg_warn(ctx, "ignoring stale marker %s/%s (expired %lld s ago)", ctx->state_dir, file,
 			 now - m->expires);
 		return MARKER_STALE;
 	}
 	if (owner != OWNER_UNKNOWN && strcmp(m->owner, owner_type_name(owner))) {
-		msg_warn(ctx, "ignoring restart marker %s/%s: written for owner %s, daemon is under %s",
+		msg_warn(ctx, "ignoring marker %s/%s: written for owner %s, daemon is under %s",
 			 ctx->state_dir, file, m->owner, owner_type_name(owner));
 		return MARKER_STALE;
 	}
@@ -146,7 +151,7 @@ int marker_consume(struct tether_ctx *ctx, int dirfd, const char *name, enum own
 
 	if (r == MARKER_NONE)
 		return 0;
-	marker_file(file, sizeof file, name);
+	marker_file(file, sizeof file, name, MARKER_SUFFIX);
 	if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
 		msg_syserr(ctx, "remove", file);
 	return r == MARKER_VALID;

@@ -16,7 +16,8 @@
  */
 
 #define MARKER_SUFFIX ".marker"
-#define MARKER_TTL_MAX 3600
+#define BACKOFF_SUFFIX ".backoff"  /* up: a failed spawn suppresses spawns */
+#define MARKER_TTL_MAX 86400
 #define MARKER_SKEW 5  /* seconds a creation time may lie in the future */
 
 struct marker {
@@ -35,10 +36,15 @@ enum marker_result {
 };
 
 int marker_write(struct tether_ctx *ctx, int dirfd, const char *name, enum owner_type owner, int ttl);
+/* The same timed file under another suffix (BACKOFF_SUFFIX). */
+int marker_write_as(struct tether_ctx *ctx, int dirfd, const char *name, const char *suffix,
+		    enum owner_type owner, int ttl);
 /* Strict check; owner OWNER_UNKNOWN matches any. Reports stale and bad
  * markers on stderr. */
 enum marker_result marker_check(struct tether_ctx *ctx, int dirfd, const char *name, enum owner_type owner,
 				struct marker *m);
+enum marker_result marker_check_as(struct tether_ctx *ctx, int dirfd, const char *name, const char *suffix,
+				   enum owner_type owner, struct marker *m);
 /* Remove NAME's marker; returns 1 if it was valid (a restart was
  * expected), 0 otherwise. */
 int marker_consume(struct tether_ctx *ctx, int dirfd, const char *name, enum owner_type owner);

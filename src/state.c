@@ -65,18 +65,6 @@ big:
 
 /* --- encoding --- */
 
-static void put_kv_str(struct cbor_enc *e, const char *k, const char *v)
-{
-	cbor_put_str(e, k);
-	cbor_put_os_str(e, v);
-}
-
-static void put_kv_uint(struct cbor_enc *e, const char *k, uint64_t v)
-{
-	cbor_put_str(e, k);
-	cbor_put_uint(e, v);
-}
-
 static void put_owner(struct cbor_enc *e, const struct owner *o)
 {
 	const char *fields[][2] = {
@@ -89,12 +77,12 @@ static void put_owner(struct cbor_enc *e, const struct owner *o)
 	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
 		n += fields[i][1][0] != 0;
 	cbor_put_map(e, n);
-	put_kv_str(e, "type", owner_type_name(o->type));
+	cbor_put_key_os_str(e, "type", owner_type_name(o->type));
 	if (o->type == OWNER_SYSTEMD && o->uid >= 0)
-		put_kv_uint(e, "uid", (uint64_t)o->uid);
+		cbor_put_key_uint(e, "uid", (uint64_t)o->uid);
 	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
 		if (fields[i][1][0])
-			put_kv_str(e, fields[i][0], fields[i][1]);
+			cbor_put_key_os_str(e, fields[i][0], fields[i][1]);
 	cbor_map_sort(e, start);
 }
 
@@ -119,22 +107,22 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
 	map = e.len;
 	cbor_put_map(&e, pairs);
-	put_kv_uint(&e, "v", r->version ? r->version : STATE_VERSION);
-	put_kv_str(&e, "name", r->name);
-	put_kv_uint(&e, "pid", (uint64_t)r->id.pid);
-	put_kv_uint(&e, "start", r->id.start);
-	put_kv_uint(&e, "since", (uint64_t)(r->since > 0 ? r->since : 0));
-	put_kv_uint(&e, "restarts", r->restarts);
+	cbor_put_key_uint(&e, "v", r->version ? r->version : STATE_VERSION);
+	cbor_put_key_os_str(&e, "name", r->name);
+	cbor_put_key_uint(&e, "pid", (uint64_t)r->id.pid);
+	cbor_put_key_uint(&e, "start", r->id.start);
+	cbor_put_key_uint(&e, "since", (uint64_t)(r->since > 0 ? r->since : 0));
+	cbor_put_key_uint(&e, "restarts", r->restarts);
 	cbor_put_str(&e, "argv");
 	cbor_put_array(&e, (uint64_t)r->argc);
 	for (int i = 0; i < r->argc; i++)
 		cbor_put_os_str(&e, r->argv[i]);
 	for (size_t i = 0; i < sizeof opt / sizeof *opt; i++)
 		if (opt[i][1][0])
-			put_kv_str(&e, opt[i][0], opt[i][1]);
+			cbor_put_key_os_str(&e, opt[i][0], opt[i][1]);
 	if (r->id.exe_ino) {
-		put_kv_uint(&e, "dev", r->id.exe_dev);
-		put_kv_uint(&e, "ino", r->id.exe_ino);
+		cbor_put_key_uint(&e, "dev", r->id.exe_dev);
+		cbor_put_key_uint(&e, "ino", r->id.exe_ino);
 	}
 	if (r->owner.type != OWNER_UNKNOWN) {
 		cbor_put_str(&e, "owner");

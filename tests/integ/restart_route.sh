@@ -169,10 +169,10 @@ T marker -n mk --set; T marker -n mk; is $? 0 "after --set: 0 (a restart is expe
 T marker -n mk --clear; T marker -n mk; is $? 163 "after --clear: 163"
 T marker -n mk --set --ttl 1; sleep 2.2
 T marker -n mk 2>"$TMP/err"; is $? 163 "an expired marker is ignored"
-like "$(cat "$TMP/err")" "*stale restart marker*" "and reported as stale"
+like "$(cat "$TMP/err")" "*stale marker*mk.marker*" "and reported as stale"
 printf 'garbage' > "$TETHER_STATE_DIR/mk.marker"
 T marker -n mk 2>"$TMP/err"; is $? 163 "a malformed marker is ignored"
-like "$(cat "$TMP/err")" "*malformed restart marker*" "and reported"
+like "$(cat "$TMP/err")" "*malformed marker*mk.marker*" "and reported"
 T stop -n mk >/dev/null
 
 done_testing
