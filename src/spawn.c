@@ -66,9 +66,12 @@ static void reset_signals(void)
 static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *const argv[],
 						 const struct spawn_opts *o, int wfd)
 {
-	struct hello h = { (int)getpid(), 0 };
+	struct hello h;
 	struct proc_stat st;
 	int err;
+
+	memset(&h, 0, sizeof h);  /* padding goes through the pipe too */
+	h.pid = (int)getpid();
 
 	if (procfs_self_stat(ctx, &st) == 0)
 		h.start = st.start;
