@@ -15,18 +15,30 @@
 #define CMDLINE_MAX 4096
 #define ENVIRON_MAX 32768
 
-/* Is the parent `tether [GLOBAL...] supervise ...`? */
+static int is_program(const char *arg)
+{
+	const char *slash = strrchr(arg, '/');
+
+	return !strcmp(slash ? slash + 1 : arg, PROGRAM);
+}
+
+/* Is the parent `tether [GLOBAL...] supervise ...`? Its command line is
+ * searched for "tether" and a later "supervise", so that a wrapper in
+ * front (valgrind, chpst, nice) does not hide it. */
 static int parent_supervises(struct tether_ctx *ctx, const struct sup_probe *p)
 {
 	char buf[CMDLINE_MAX];
 	ssize_t n;
+	int seen = sup_parent_is(p, PROGRAM);
 
-	if (!sup_parent_is(p, PROGRAM))
+	if (!p->ppid)
 		return 0;
 	n = procfs_read(ctx, p->ppid, "cmdline", buf, sizeof buf);
-	for (ssize_t i = n > 0 ? (ssize_t)strlen(buf) + 1 : 0; i < n; i += (ssize_t)strlen(buf + i) + 1)
-		if (!strcmp(buf + i, SUBCOMMAND))
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
+		if (seen && !strcmp(buf + i, SUBCOMMAND))
 			return 1;
+		seen |= is_program(buf + i);
+	}
 	return 0;
 }
 

@@ -21,7 +21,7 @@ CAP_MS=$((${TETHER_RACE_SECONDS:-50} * 1000))
 [ -n "$TETHER_RACE_ROUNDS" ] && CAP_MS=999999999
 # lib.sh's alive without forks: the rounds below call it thousands of times.
 quick_alive() {
-	read -r _stat <"/proc/$1/stat" 2>/dev/null || return 1
+	read -r _stat 2>/dev/null <"/proc/$1/stat" || return 1
 	_stat=${_stat##*) }
 	case ${_stat%% *} in Z | X | x) return 1 ;; esac
 }
@@ -30,7 +30,7 @@ live_pids() { # live (non-zombie) processes whose argv matches (anchor with ^)
 }
 live_count() { live_pids "$1" | wc -l | tr -d ' '; }
 ppid_of() {
-	read -r _stat <"/proc/$1/stat" 2>/dev/null || return 1
+	read -r _stat 2>/dev/null <"/proc/$1/stat" || return 1
 	_stat=${_stat##*) }
 	_stat=${_stat#* }
 	echo "${_stat%% *}"

@@ -154,7 +154,11 @@ ok $? "a child that ignores TERM is still replaced"
 t1=$(date +%s)
 track "$(field stub PID)"
 like "$(cat "$TMP/loop.log")" "*stub: pid $s0 still running 1000 ms after the signal: KILL*" "by KILL after the grace"
-ok "$([ $((t1 - t0)) -le 3 ] && echo 0 || echo 1)" "within the grace plus a little ($((t1 - t0)) s)"
+if [ -z "$TETHER_WRAP" ]; then
+	ok "$([ $((t1 - t0)) -le 3 ] && echo 0 || echo 1)" "within the grace plus a little ($((t1 - t0)) s)"
+else
+	skip "within the grace plus a little ($((t1 - t0)) s)" "timing is not measured under valgrind"
+fi
 kill -TERM "$loop"
 wait "$loop"; rc=$?
 is "$rc" 0 "the loop supervisor shuts down too"
