@@ -44,9 +44,15 @@ supervisor_test() { # KIND SCANNER
 
 	# The naive path: kill the daemon, spawn a detached copy. The
 	# supervisor respawns its own, which cannot bind: a crash loop.
+	# (The supervisor is held with SIGSTOP while the copy binds, so the
+	# race always goes the way it goes in the field when the copy wins.)
+	kill -STOP "$sup"
 	kill "$w0"
 	setsid "$PORTD" "$port" "${tag}9" </dev/null >/dev/null 2>&1 &
 	naive=$!
+	naive_bound() { [ "$(holder)" = "$naive" ]; }
+	wait_until 5 naive_bound
+	kill -CONT "$sup"
 	sleep 2.5
 	h=$(holder)
 	is "$h" "$naive" "$kind naive path: the detached copy holds the port"
@@ -132,7 +138,10 @@ EOF
 	sleep "${tag}4" & a=$!; sleep "${tag}5" & b=$!; track "$a" "$b"
 	# A systemd-owned record on a machine whose PATH has no systemctl.
 	mkrec sysd "$a" "{'type': 'systemd', 'unit': 'foo.service'}"
-	PATH=/nonexistent T restart -n sysd 2>"$TMP/err"; rc=$?
+	# A PATH without systemctl (but with the test's wrapper, e.g. valgrind).
+	mkdir -p "$TMP/nopath"
+	for w in $TETHER_WRAP; do ln -sf "$(command -v "$w")" "$TMP/nopath/"; break; done
+	PATH="$TMP/nopath" T restart -n sysd 2>"$TMP/err"; rc=$?
 	is "$rc" 158 "systemd owner without systemctl: 158 (tool missing)"
 	like "$(cat "$TMP/err")" "*systemctl*" "naming the missing tool"
 	ok "$(alive "$a"; echo $?)" "and no fallback touched the daemon"
