@@ -177,7 +177,7 @@ static int load_file(struct tether_ctx *ctx, const char *path, struct sv_config 
 	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0 || !text) {
-		msg_syserr(ctx, "open", path);
+		msg_syserr(ctx, fd < 0 ? "open" : "malloc for", path);
 		free(text);
 		if (fd >= 0)
 			close(fd);
