@@ -140,7 +140,11 @@ EOF
 	mkrec sysd "$a" "{'type': 'systemd', 'unit': 'foo.service'}"
 	# A PATH without systemctl (but with the test's wrapper, e.g. valgrind).
 	mkdir -p "$TMP/nopath"
-	for w in $TETHER_WRAP; do ln -sf "$(command -v "$w")" "$TMP/nopath/"; break; done
+	for w in $TETHER_WRAP; do
+		printf '#!/bin/sh\nexec %s "$@"\n' "$(command -v "$w")" > "$TMP/nopath/$w"
+		chmod +x "$TMP/nopath/$w"
+		break
+	done
 	PATH="$TMP/nopath" T restart -n sysd 2>"$TMP/err"; rc=$?
 	is "$rc" 158 "systemd owner without systemctl: 158 (tool missing)"
 	like "$(cat "$TMP/err")" "*systemctl*" "naming the missing tool"
