@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cmds.h"
@@ -37,6 +38,10 @@ int cmd_marker(struct tether_ctx *ctx, int argc, char **argv)
 	struct marker m;
 	struct view v;
 
+	/* Run from TERM handlers, often while the same TERM is still being
+	 * sent to the daemon's whole group or cgroup: a check killed by it
+	 * would read as "no marker", a stop. It takes a millisecond. */
+	signal(SIGTERM, SIG_IGN);
 	while ((c = getopt_long(argc, argv, "+n:vh", longopts, NULL)) != -1) {
 		if (opt_common(ctx, c, cmd_marker_usage))
 			continue;
