@@ -160,5 +160,13 @@ case ${1:-} in
 deb-src) add_deb_src ;;
 fetch-source) fetch_source ;;
 ""|-h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; [ -n "${1:-}" ] ;;
-*) build "$1" ;;
+*)
+	# One build per sysroot at a time: two makes (a check and a size run)
+	# would otherwise rebuild it into the same directories at once. The
+	# waiter then finds the stamp fresh and returns.
+	if [ -z "${TETHER_SYSROOT_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+		mkdir -p "$top/build"
+		TETHER_SYSROOT_LOCKED=1 exec flock "$top/build/.sysroot-$1.lock" sh "$0" "$1"
+	fi
+	build "$1" ;;
 esac
