@@ -1,6 +1,4 @@
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,7 +6,6 @@
 
 #define TAG_BIGNUM 2
 #define TAG_NEG_BIGNUM 3
-#define DOUBLE_PREC_MAX 16     /* %.16e: 17 digits read back as any double */
 /* Plain decimal for 1e-7 < |v| < 1e21, as JavaScript's Number#toString
  * lays numbers out, which is what RFC 8949 Appendix A shows. */
 #define POINT_MIN (-6)
@@ -88,14 +85,20 @@ static void put(struct diag *g, const char *s)
 	cbor_diag_write(g->o, s, strlen(s));
 }
 
+/* v in decimal, ending at end; returns where it starts. */
+static char *decimal_back(char *end, uint64_t v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
 /* v, or -1 - v if neg (which may be -2^64). */
 static void put_int(struct diag *g, uint64_t v, int neg)
 {
-	char num[NUM_MAX], *end = num + sizeof num, *p = end;
+	char num[NUM_MAX], *end = num + sizeof num, *p = decimal_back(end, v);
 
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
 	if (neg) {
 		char *q = end - 1;
 		while (q >= p && *q == '9')
@@ -139,6 +142,215 @@ static void put_bignum(struct diag *g, const uint8_t *p, size_t n, int neg)
 
 /* --- floats --- */
 
+/*
+ * The shortest decimal that reads back as the same double: Steele and
+ * White's free-format digits as Burger and Dybvig give them (PLDI 1996),
+ * exact in small bignums. v is r / s times 10^k, and all within mm / s
+ * below it and mp / s above it (times 10^k) reads back as v; the ends
+ * too when v's significand is even, as strtod rounds a tie to even.
+ */
+#define DOUBLE_MANT_BITS 52
+#define DOUBLE_EXP_MASK 0x7ff
+#define DOUBLE_EXP_BIAS 1075              /* v = f * 2^(E - this), E >= 1 */
+#define DIGITS_MAX 17                      /* enough for any double */
+#define LOG10_2_Q12 1233                   /* log10(2) * 4096, rounded down */
+#define Q12 4096
+/* s is at most 10 * 2^1075 (the least subnormals) and nothing exceeds
+ * 100 * s: under 2^1086, 34 words. */
+#define BIG_WORDS 36
+
+struct big {
+	uint32_t w[BIG_WORDS];  /* little-endian words */
+	int n;                  /* in use: w[n - 1] != 0, or n == 0 */
+};
+
+struct dragon {
+	struct big r, s, mp, mm;
+	int even;               /* the ends of the interval read back too */
+};
+
+static void big_set(struct big *b, uint64_t v)
+{
+	b->n = 0;
+	for (; v; v >>= 32)
+		b->w[b->n++] = (uint32_t)v;
+}
+
+static void big_mul(struct big *b, uint32_t m)
+{
+	uint64_t carry = 0;
+
+	for (int i = 0; i < b->n; i++) {
+		carry += (uint64_t)b->w[i] * m;
+		b->w[i] = (uint32_t)carry;
+		carry >>= 32;
+	}
+	if (carry)
+		b->w[b->n++] = (uint32_t)carry;
+}
+
+/* b *= base^n */
+static void big_mul_pow(struct big *b, uint32_t base, int n)
+{
+	uint32_t m = 1;
+
+	for (; n > 0; n--) {
+		if (m > UINT32_MAX / base) {
+			big_mul(b, m);
+			m = 1;
+		}
+		m *= base;
+	}
+	big_mul(b, m);
+}
+
+static void big_add(struct big *sum, const struct big *a, const struct big *b)
+{
+	uint64_t carry = 0;
+	int n = a->n > b->n ? a->n : b->n;
+
+	for (int i = 0; i < n; i++) {
+		carry += (uint64_t)(i < a->n ? a->w[i] : 0) + (i < b->n ? b->w[i] : 0);
+		sum->w[i] = (uint32_t)carry;
+		carry >>= 32;
+	}
+	sum->n = n;
+	if (carry)
+		sum->w[sum->n++] = (uint32_t)carry;
+}
+
+/* a -= b, where a >= b */
+static void big_sub(struct big *a, const struct big *b)
+{
+	uint32_t borrow = 0;
+
+	for (int i = 0; i < a->n; i++) {
+		uint32_t x = i < b->n ? b->w[i] : 0, w = a->w[i];
+		a->w[i] = w - x - borrow;
+		borrow = w < x || (w == x && borrow);
+	}
+	while (a->n && !a->w[a->n - 1])
+		a->n--;
+}
+
+static int big_cmp(const struct big *a, const struct big *b)
+{
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	for (int i = a->n; i-- > 0;)
+		if (a->w[i] != b->w[i])
+			return a->w[i] < b->w[i] ? -1 : 1;
+	return 0;
+}
+
+/* Whether (r + mp) * m reaches s: the interval's top, scaled by m, is
+ * not below 1. */
+static int top_reaches(const struct dragon *g, uint32_t m)
+{
+	struct big t;
+	int c;
+
+	big_add(&t, &g->r, &g->mp);
+	big_mul(&t, m);
+	c = big_cmp(&t, &g->s);
+	return g->even ? c >= 0 : c > 0;
+}
+
+/* v = f * 2^e. Below a power of two the gap to the next double down is
+ * half the gap up, so r, s and mp are doubled there. */
+static void dragon_init(struct dragon *g, uint64_t f, int e, int unequal)
+{
+	int up = e > 0 ? e : 0, down = e < 0 ? -e : 0;
+
+	g->even = !(f & 1);
+	big_set(&g->r, f);
+	big_mul_pow(&g->r, 2, up + 1 + unequal);
+	big_set(&g->s, 1);
+	big_mul_pow(&g->s, 2, down + 1 + unequal);
+	big_set(&g->mm, 1);
+	big_mul_pow(&g->mm, 2, up);
+	big_set(&g->mp, 1);
+	big_mul_pow(&g->mp, 2, up + unequal);
+}
+
+/* r, mp and mm times 10^n */
+static void dragon_up(struct dragon *g, int n)
+{
+	big_mul_pow(&g->r, 10, n);
+	big_mul_pow(&g->mp, 10, n);
+	big_mul_pow(&g->mm, 10, n);
+}
+
+/* The k with 10^(k-1) <= top < 10^k, where top is v + mp / s (or
+ * 10^(k-1) < top <= 10^k when top does not read back as v), estimated
+ * from hb = floor(log2(v)) and then corrected; scales so that r / s is
+ * v / 10^k. */
+static int dragon_scale(struct dragon *g, int hb)
+{
+	int k = 1 + (hb >= 0 ? hb * LOG10_2_Q12 / Q12 : -((-hb * LOG10_2_Q12 + Q12 - 1) / Q12));
+
+	if (k >= 0)
+		big_mul_pow(&g->s, 10, k);
+	else
+		dragon_up(g, -k);
+	for (; top_reaches(g, 1); k++)
+		big_mul(&g->s, 10);
+	for (; !top_reaches(g, 10); k--)
+		dragon_up(g, 1);
+	return k;
+}
+
+/* Digits until those so far, or they with the last one bumped up, read
+ * back. When both would, the nearer wins and a tie goes to the even
+ * digit, as %.Ne rounds. */
+static int dragon_digits(struct dragon *g, char *d)
+{
+	struct big twice;
+	int n = 0, low, high, c;
+	char dig;
+
+	do {
+		big_mul(&g->r, 10);
+		big_mul(&g->mp, 10);
+		big_mul(&g->mm, 10);
+		for (dig = '0'; big_cmp(&g->r, &g->s) >= 0; dig++)
+			big_sub(&g->r, &g->s);
+		d[n++] = dig;
+		c = big_cmp(&g->r, &g->mm);
+		low = g->even ? c <= 0 : c < 0;
+		high = top_reaches(g, 1);
+	} while (!low && !high && n < DIGITS_MAX);
+	big_add(&twice, &g->r, &g->r);
+	c = big_cmp(&twice, &g->s);
+	if (high && (!low || c > 0 || (c == 0 && (dig - '0') % 2)))
+		d[n - 1]++;
+	return n;
+}
+
+static int bit_length(uint64_t f)
+{
+	int n = 0;
+
+	for (; f; f >>= 1)
+		n++;
+	return n;
+}
+
+/* The digits of a finite, non-zero |v|; *point: where the decimal point
+ * goes, v = 0.DIGITS * 10^point. */
+static int shortest(uint64_t bits, char *d, int *point)
+{
+	unsigned biased = (unsigned)(bits >> DOUBLE_MANT_BITS & DOUBLE_EXP_MASK);
+	uint64_t mant = bits & ((1ull << DOUBLE_MANT_BITS) - 1);
+	uint64_t f = biased ? mant | 1ull << DOUBLE_MANT_BITS : mant;
+	int e = (int)(biased ? biased : 1) - DOUBLE_EXP_BIAS;
+	struct dragon g;
+
+	dragon_init(&g, f, e, !mant && biased > 1);
+	*point = dragon_scale(&g, e + bit_length(f) - 1);
+	return dragon_digits(&g, d);
+}
+
 struct text {
 	char s[NUM_MAX * 2];
 	size_t n;
@@ -156,97 +368,58 @@ static void add_zeros(struct text *t, int n)
 		t->s[t->n++] = '0';
 }
 
+/* "e+300", "e-7" */
+static void add_exp(struct text *t, int x)
+{
+	char num[NUM_MAX], *end = num + sizeof num;
+	char *p = decimal_back(end, x < 0 ? -(unsigned)x : (unsigned)x);
+
+	*--p = x < 0 ? '-' : '+';
+	*--p = 'e';
+	add(t, p, (int)(end - p));
+}
+
 /* Digits d[0..k) with the decimal point after the first n of them. */
-static size_t layout(char *buf, size_t cap, int neg, const char *d, int k, int n)
+static void layout(struct text *t, int neg, const char *d, int k, int n)
 {
-	struct text t = { .n = 0 };
-	char ex[NUM_MAX];
-
-	add(&t, "-", neg);
+	add(t, "-", neg);
 	if (k <= n && n <= POINT_MAX) {
-		add(&t, d, k);
-		add_zeros(&t, n - k);
-		add(&t, ".0", 2);
+		add(t, d, k);
+		add_zeros(t, n - k);
+		add(t, ".0", 2);
 	} else if (n > 0 && n <= POINT_MAX) {
-		add(&t, d, n);
-		add(&t, ".", 1);
-		add(&t, d + n, k - n);
+		add(t, d, n);
+		add(t, ".", 1);
+		add(t, d + n, k - n);
 	} else if (n > POINT_MIN && n <= 0) {
-		add(&t, "0.", 2);
-		add_zeros(&t, -n);
-		add(&t, d, k);
+		add(t, "0.", 2);
+		add_zeros(t, -n);
+		add(t, d, k);
 	} else {
-		add(&t, d, 1);
-		add(&t, ".", 1);
-		add(&t, k > 1 ? d + 1 : "0", k > 1 ? k - 1 : 1);
-		add(&t, ex, snprintf(ex, sizeof ex, "e%+d", n - 1));
-	}
-	return (size_t)snprintf(buf, cap, "%.*s", (int)t.n, t.s);
-}
-
-/* A decimal in scientific notation, as %e prints it. */
-struct sci {
-	int neg;
-	char d[NUM_MAX];      /* significant digits */
-	int k;                /* how many */
-	int x;                /* the first digit's power of ten */
-};
-
-static void sci_parse(struct sci *s, const char *e)
-{
-	s->neg = *e == '-';
-	s->k = 0;
-	for (e += s->neg; *e && *e != 'e'; e++)
-		if (*e != '.')
-			s->d[s->k++] = *e;
-	s->x = *e ? atoi(e + 1) : 0;
-}
-
-static double sci_value(const struct sci *s)
-{
-	char e[NUM_MAX * 2];
-
-	snprintf(e, sizeof e, "%s0.%.*se%d", s->neg ? "-" : "", s->k, s->d, s->x + 1);
-	return strtod(e, NULL);
-}
-
-/* The next decimal of as many digits away from zero. */
-static void sci_bump(struct sci *s)
-{
-	int i = s->k - 1;
-
-	while (i >= 0 && s->d[i] == '9')
-		s->d[i--] = '0';
-	if (i >= 0) {
-		s->d[i]++;
-	} else {
-		s->d[0] = '1';
-		s->x++;
+		add(t, d, 1);
+		add(t, ".", 1);
+		add(t, k > 1 ? d + 1 : "0", k > 1 ? k - 1 : 1);
+		add_exp(t, n - 1);
 	}
 }
 
-/*
- * %.Ne rounds to nearest, but the shortest decimal that reads back may be
- * the next one up: below a power of two the gap to the next double down
- * is half the gap up (2^-24 is 5.960464477539063e-8, not ...062e-8).
- */
 size_t cbor_diag_double(char *buf, size_t cap, double v)
 {
-	char e[NUM_MAX];
-	struct sci s;
+	struct text t = { .n = 0 };
+	char d[DIGITS_MAX] = "0";
+	uint64_t bits;
+	int k = 1, point = 1;
 
-	for (int prec = 0;; prec++) {
-		snprintf(e, sizeof e, "%.*e", prec, v);
-		sci_parse(&s, e);
-		if (prec == DOUBLE_PREC_MAX || sci_value(&s) == v)
-			break;
-		sci_bump(&s);
-		if (sci_value(&s) == v)
-			break;
+	memcpy(&bits, &v, sizeof bits);
+	if (bits << 1)
+		k = shortest(bits, d, &point);
+	layout(&t, (int)(bits >> 63), d, k, point);
+	if (cap) {
+		size_t n = t.n < cap ? t.n : cap - 1;
+		memcpy(buf, t.s, n);
+		buf[n] = 0;
 	}
-	while (s.k > 1 && s.d[s.k - 1] == '0')
-		s.k--;
-	return layout(buf, cap, s.neg, s.d, s.k, s.x + 1);
+	return t.n;
 }
 
 static void put_float(struct diag *g, double v)
