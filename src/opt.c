@@ -1,20 +1,105 @@
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "exitcodes.h"
 #include "fmt.h"
 #include "msg.h"
 #include "opt.h"
 
-int opt_common(struct tether_ctx *ctx, int c, const char *usage)
+static int takes_value(struct opt_state *st, int argc, char **argv, int val)
+{
+	st->val = val;
+	if (st->ind >= argc)
+		return OPT_NEEDS_ARG;
+	st->arg = argv[st->ind++];
+	return val;
+}
+
+static int short_opt(struct opt_state *st, int argc, char **argv, const char *shorts)
+{
+	char ch = *st->group++;
+	const char *p = ch == ':' ? NULL : strchr(shorts, ch);
+
+	st->shortopt[0] = '-';
+	st->shortopt[1] = ch;
+	st->opt = st->shortopt;
+	if (!p)
+		return OPT_UNKNOWN;
+	st->val = (unsigned char)ch;
+	if (p[1] != ':')
+		return st->val;
+	if (*st->group) {
+		st->arg = st->group;
+		st->group = NULL;
+		return st->val;
+	}
+	return takes_value(st, argc, argv, st->val);
+}
+
+static int long_opt(struct opt_state *st, int argc, char **argv, char *name,
+		    const struct opt_long *longs)
+{
+	size_t n = strcspn(name, "=");
+	const struct opt_long *o = longs;
+
+	while (o->name && (strncmp(o->name, name, n) || o->name[n]))
+		o++;
+	if (!o->name)
+		return OPT_UNKNOWN;
+	st->val = o->val;
+	if (name[n] == '=' && o->has_arg == OPT_FLAG)
+		return OPT_TAKES_NONE;
+	if (name[n] == '=')
+		st->arg = name + n + 1;
+	else if (o->has_arg == OPT_VALUE)
+		return takes_value(st, argc, argv, o->val);
+	return o->val;
+}
+
+/* argv[st->ind] is an operand: the end of the options, or one to return. */
+static int operand(struct opt_state *st, char **argv, int in_order)
+{
+	if (!in_order)
+		return OPT_END;
+	st->arg = argv[st->ind++];
+	return OPT_OPERAND;
+}
+
+int opt_next(struct opt_state *st, int argc, char **argv, const char *shorts,
+	     const struct opt_long *longs)
+{
+	int in_order = *shorts == '-';
+	char *a;
+
+	st->arg = NULL;
+	st->val = 0;
+	if (st->group && *st->group)
+		return short_opt(st, argc, argv, shorts + in_order);
+	if (st->ind >= argc)
+		return OPT_END;
+	a = argv[st->ind];
+	if (st->ended || a[0] != '-' || !a[1])
+		return operand(st, argv, in_order);
+	st->ind++;
+	if (a[1] != '-') {
+		st->group = a + 1;
+		return short_opt(st, argc, argv, shorts + in_order);
+	}
+	st->opt = a;
+	if (a[2])
+		return long_opt(st, argc, argv, a + 2, longs);
+	st->ended = 1;
+	return in_order ? opt_next(st, argc, argv, shorts, longs) : OPT_END;
+}
+
+int opt_common_state(struct tether_ctx *ctx, const struct opt_state *st, int c, const char *usage)
 {
 	switch (c) {
 	case OPT_STATE_DIR:
-		ctx->state_dir = optarg;
+		ctx->state_dir = st->arg;
 		return 1;
 	case OPT_PROC_ROOT:
-		ctx->proc_root = optarg;
+		ctx->proc_root = st->arg;
 		return 1;
 	case 'v':
 		ctx->verbose++;
@@ -36,6 +121,14 @@ int opt_usage(struct tether_ctx *ctx, const char *usage, const char *why, const 
 		msg_error(ctx, "%s", why);
 	say(2, "%.*s\n", (int)n, usage);
 	return EX_USAGE;
+}
+
+int opt_error(struct tether_ctx *ctx, const char *usage, const struct opt_state *st, int c)
+{
+	const char *why = c == OPT_NEEDS_ARG ? "option needs an argument"
+			: c == OPT_TAKES_NONE ? "option takes no argument" : "unknown option";
+
+	return opt_usage(ctx, usage, why, st->opt);
 }
 
 int opt_num(const char *s, long long min, long long max, long long *out)
