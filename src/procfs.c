@@ -7,7 +7,6 @@
 
 #include "fmt.h"
 #include "procfs.h"
-#include "sys.h"
 
 #define STAT_FIELD_STATE 3
 #define STAT_FIELD_PPID 4
@@ -25,13 +24,19 @@ int procfs_path(const struct tether_ctx *ctx, int pid, const char *name, char *b
 	return 0;
 }
 
+/* One read: procfs makes the whole file for it (a second read would only
+ * return 0 and cost a syscall per process in a sweep), and openat, since
+ * musl's open() follows O_CLOEXEC with an fcntl for kernels before 2.6.23. */
 static ssize_t read_path(const char *path, char *buf, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
 
 	if (fd < 0)
 		return -1;
-	ssize_t n = sys_read_full(fd, buf, cap - 1);
+	do
+		n = read(fd, buf, cap - 1);
+	while (n < 0 && errno == EINTR);
 	int e = errno;
 	close(fd);
 	if (n < 0) {
