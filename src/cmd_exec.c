@@ -35,34 +35,39 @@ struct exec_opts {
 	const char *name;
 	const char *sock;
 	const char *cfg;
+	char **cmd;
+	int cmdc;
 };
 
 static int parse(struct tether_ctx *ctx, int argc, char **argv, struct exec_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "sock", required_argument, 0, 'S' },
-		{ "cfg", required_argument, 0, 'C' },
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "sock", OPT_VALUE, 'S' },
+		{ "cfg", OPT_VALUE, 'C' },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+n:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_exec_usage))
+	while ((c = opt_next(&st, argc, argv, "n:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_exec_usage))
 			continue;
 		if (c == 'n')
-			o->name = optarg;
+			o->name = st.arg;
 		else if (c == 'S')
-			o->sock = optarg;
+			o->sock = st.arg;
 		else if (c == 'C')
-			o->cfg = optarg;
+			o->cfg = st.arg;
 		else
-			return opt_usage(ctx, cmd_exec_usage, "bad option", NULL);
+			return opt_error(ctx, cmd_exec_usage, &st, c);
 	}
 	if (!o->name || !name_valid(o->name))
 		return opt_usage(ctx, cmd_exec_usage, o->name ? "bad name" : "-n NAME is required", o->name);
-	if (optind >= argc)
+	if (st.ind >= argc)
 		return opt_usage(ctx, cmd_exec_usage, "no command given", NULL);
+	o->cmd = argv + st.ind;
+	o->cmdc = argc - st.ind;
 	if ((o->sock && fmt(NULL, 0, "%s", o->sock) >= SOCK_MAX) || (o->cfg && fmt(NULL, 0, "%s", o->cfg) > CFG_MAX))
 		return opt_usage(ctx, cmd_exec_usage, "--sock or --cfg too long", NULL);
 	return 0;
@@ -135,12 +140,12 @@ int cmd_exec(struct tether_ctx *ctx, int argc, char **argv)
 
 	if (code)
 		return code;
-	code = record(ctx, &o, argv + optind, argc - optind);
+	code = record(ctx, &o, o.cmd, o.cmdc);
 	if (code)
 		return code;
-	execvp(argv[optind], argv + optind);
+	execvp(o.cmd[0], o.cmd);
 	code = errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-	msg_syserr(ctx, "exec", argv[optind]);
+	msg_syserr(ctx, "exec", o.cmd[0]);
 	/* Our record now names a process that is about to exit: drop it. */
 	int dirfd = state_dir_open(ctx, 0);
 	if (dirfd >= 0) {

@@ -68,26 +68,27 @@ static int list_one(const char *name, void *arg)
 
 int cmd_list(struct tether_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "prune", no_argument, 0, 'p' },
-		{ "json", no_argument, 0, OPT_JSON },
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	static const struct opt_long longs[] = {
+		{ "prune", OPT_FLAG, 'p' },
+		{ "json", OPT_FLAG, OPT_JSON },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	struct list_run l = { ctx, -1, 0, REPORT_HUMAN };
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_list_usage))
+	while ((c = opt_next(&st, argc, argv, "vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_list_usage))
 			continue;
 		if (c == 'p')
 			l.prune = 1;
 		else if (c == OPT_JSON && CONFIG_JSON)
 			l.mode = REPORT_JSON;
 		else
-			return opt_usage(ctx, cmd_list_usage, "bad option", NULL);
+			return opt_error(ctx, cmd_list_usage, &st, c);
 	}
-	if (optind < argc)
-		return opt_usage(ctx, cmd_list_usage, "unexpected argument", argv[optind]);
+	if (st.ind < argc)
+		return opt_usage(ctx, cmd_list_usage, "unexpected argument", argv[st.ind]);
 	l.dirfd = state_dir_open(ctx, 0);
 	if (l.dirfd < 0)
 		return l.dirfd == -1 && errno == ENOENT ? EX_DONE : l.dirfd == -2 ? EX_INSECURE : EX_FAIL;

@@ -25,13 +25,14 @@ const char cmd_marker_usage[] =
 
 int cmd_marker(struct tether_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "set", no_argument, 0, 'S' },
-		{ "clear", no_argument, 0, 'C' },
-		{ "ttl", required_argument, 0, 'T' },
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "set", OPT_FLAG, 'S' },
+		{ "clear", OPT_FLAG, 'C' },
+		{ "ttl", OPT_VALUE, 'T' },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	const char *name = NULL;
 	long long ttl = CONFIG_MARKER_TTL;
 	int set = 0, clear = 0, c, dirfd, code;
@@ -42,23 +43,23 @@ int cmd_marker(struct tether_ctx *ctx, int argc, char **argv)
 	 * sent to the daemon's whole group or cgroup: a check killed by it
 	 * would read as "no marker", a stop. It takes a millisecond. */
 	signal(SIGTERM, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "+n:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_marker_usage))
+	while ((c = opt_next(&st, argc, argv, "n:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_marker_usage))
 			continue;
 		if (c == 'n')
-			name = optarg;
+			name = st.arg;
 		else if (c == 'S')
 			set = 1;
 		else if (c == 'C')
 			clear = 1;
-		else if (c == 'T' && opt_num(optarg, 1, MARKER_TTL_MAX, &ttl) < 0)
-			return opt_usage(ctx, cmd_marker_usage, "bad --ttl", optarg);
+		else if (c == 'T' && opt_num(st.arg, 1, MARKER_TTL_MAX, &ttl) < 0)
+			return opt_usage(ctx, cmd_marker_usage, "bad --ttl", st.arg);
 		else if (c != 'T')
-			return opt_usage(ctx, cmd_marker_usage, "bad option", NULL);
+			return opt_error(ctx, cmd_marker_usage, &st, c);
 	}
 	if (!name || !name_valid(name))
 		return opt_usage(ctx, cmd_marker_usage, name ? "bad name" : "-n NAME is required", name);
-	if (optind < argc || (set && clear))
+	if (st.ind < argc || (set && clear))
 		return opt_usage(ctx, cmd_marker_usage, "bad arguments", NULL);
 	dirfd = state_dir_open(ctx, set);
 	if (dirfd < 0)

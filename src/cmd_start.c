@@ -26,37 +26,42 @@ struct start_opts {
 	const char *name;
 	struct spawn_opts spawn;
 	const char *sock;
+	char **cmd;
+	int cmdc;
 };
 
 static int parse(struct tether_ctx *ctx, int argc, char **argv, struct start_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "log", required_argument, 0, 'L' },
-		{ "cwd", required_argument, 0, 'D' },
-		{ "sock", required_argument, 0, 'S' },
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "log", OPT_VALUE, 'L' },
+		{ "cwd", OPT_VALUE, 'D' },
+		{ "sock", OPT_VALUE, 'S' },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+n:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_start_usage))
+	while ((c = opt_next(&st, argc, argv, "n:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_start_usage))
 			continue;
 		if (c == 'n')
-			o->name = optarg;
+			o->name = st.arg;
 		else if (c == 'L')
-			o->spawn.log = optarg;
+			o->spawn.log = st.arg;
 		else if (c == 'D')
-			o->spawn.cwd = optarg;
+			o->spawn.cwd = st.arg;
 		else if (c == 'S')
-			o->sock = optarg;
+			o->sock = st.arg;
 		else
-			return opt_usage(ctx, cmd_start_usage, "bad option", NULL);
+			return opt_error(ctx, cmd_start_usage, &st, c);
 	}
 	if (!o->name || !name_valid(o->name))
 		return opt_usage(ctx, cmd_start_usage, o->name ? "bad name" : "-n NAME is required", o->name);
-	if (optind >= argc)
+	if (st.ind >= argc)
 		return opt_usage(ctx, cmd_start_usage, "no command given", NULL);
+	o->cmd = argv + st.ind;
+	o->cmdc = argc - st.ind;
 	if (o->sock && fmt(NULL, 0, "%s", o->sock) >= SOCK_MAX)
 		return opt_usage(ctx, cmd_start_usage, "--sock too long", NULL);
 	return 0;
@@ -89,7 +94,7 @@ int cmd_start(struct tether_ctx *ctx, int argc, char **argv)
 	} else {
 		if (old.res == STATE_CORRUPT)
 			state_quarantine(ctx, dirfd, o.name);
-		code = life_spawn_record(ctx, dirfd, o.name, argv + optind, argc - optind, &o.spawn, o.sock,
+		code = life_spawn_record(ctx, dirfd, o.name, o.cmd, o.cmdc, &o.spawn, o.sock,
 				  old.res == STATE_OK ? old.rec.restarts : 0);
 	}
 	lock_release(lfd);

@@ -44,32 +44,33 @@ static int status_one(const char *name, void *arg)
 
 int cmd_status(struct tether_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "json", no_argument, 0, OPT_JSON },
-		{ "shell", no_argument, 0, 's' },
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "json", OPT_FLAG, OPT_JSON },
+		{ "shell", OPT_FLAG, 's' },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	struct status_run s = { ctx, -1, REPORT_HUMAN, 0 };
 	const char *names[NAMES_MAX];
 	int n = 0, c;
 
-	while ((c = getopt_long(argc, argv, "+n:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_status_usage))
+	while ((c = opt_next(&st, argc, argv, "n:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_status_usage))
 			continue;
-		if (c == 'n' && n < NAMES_MAX && name_valid(optarg))
-			names[n++] = optarg;
+		if (c == 'n' && n < NAMES_MAX && name_valid(st.arg))
+			names[n++] = st.arg;
 		else if (c == 'n')
-			return opt_usage(ctx, cmd_status_usage, "bad or too many names", optarg);
+			return opt_usage(ctx, cmd_status_usage, "bad or too many names", st.arg);
 		else if (c == OPT_JSON && CONFIG_JSON)
 			s.mode = REPORT_JSON;
 		else if (c == 's')
 			s.mode = REPORT_SHELL;
 		else
-			return opt_usage(ctx, cmd_status_usage, "bad option", NULL);
+			return opt_error(ctx, cmd_status_usage, &st, c);
 	}
-	if (optind < argc)
-		return opt_usage(ctx, cmd_status_usage, "unexpected argument", argv[optind]);
+	if (st.ind < argc)
+		return opt_usage(ctx, cmd_status_usage, "unexpected argument", argv[st.ind]);
 	s.dirfd = state_dir_open(ctx, 0);
 	if (s.dirfd == -2)
 		return EX_INSECURE;

@@ -34,35 +34,36 @@ struct stop_opts {
 
 static int parse(struct tether_ctx *ctx, int argc, char **argv, struct stop_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "signal", required_argument, 0, 's' },
-		{ "timeout", required_argument, 0, 't' },
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "signal", OPT_VALUE, 's' },
+		{ "timeout", OPT_VALUE, 't' },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	long long secs;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+n:s:t:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_stop_usage))
+	while ((c = opt_next(&st, argc, argv, "n:s:t:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_stop_usage))
 			continue;
 		if (c == 'n')
-			o->name = optarg;
-		else if (c == 's' && (o->sig = signal_parse(optarg)) > 0)
+			o->name = st.arg;
+		else if (c == 's' && (o->sig = signal_parse(st.arg)) > 0)
 			continue;
 		else if (c == 's')
-			return opt_usage(ctx, cmd_stop_usage, "unknown signal", optarg);
-		else if (c == 't' && opt_num(optarg, 0, 86400, &secs) == 0)
+			return opt_usage(ctx, cmd_stop_usage, "unknown signal", st.arg);
+		else if (c == 't' && opt_num(st.arg, 0, 86400, &secs) == 0)
 			o->grace_ms = (int)secs * MS;
 		else if (c == 't')
-			return opt_usage(ctx, cmd_stop_usage, "bad timeout", optarg);
+			return opt_usage(ctx, cmd_stop_usage, "bad timeout", st.arg);
 		else
-			return opt_usage(ctx, cmd_stop_usage, "bad option", NULL);
+			return opt_error(ctx, cmd_stop_usage, &st, c);
 	}
 	if (!o->name || !name_valid(o->name))
 		return opt_usage(ctx, cmd_stop_usage, o->name ? "bad name" : "-n NAME is required", o->name);
-	if (optind < argc)
-		return opt_usage(ctx, cmd_stop_usage, "unexpected argument", argv[optind]);
+	if (st.ind < argc)
+		return opt_usage(ctx, cmd_stop_usage, "unexpected argument", argv[st.ind]);
 	return 0;
 }
 
