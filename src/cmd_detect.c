@@ -28,6 +28,8 @@ const char cmd_detect_usage[] =
 
 struct detect_args {
 	int pid;  /* 0: tether itself */
+	const char *pid_arg;  /* the first operand, or NULL */
+	const char *extra;    /* a second one: too many */
 	int json;
 	const char *cgroup;
 	const char *invocation_id;
@@ -38,59 +40,65 @@ static int usage_error(struct tether_ctx *ctx, const char *why, const char *arg)
 	return opt_usage(ctx, cmd_detect_usage, why, arg);
 }
 
-static int check_args(struct tether_ctx *ctx, int argc, char **argv, struct detect_args *a)
+static int check_args(struct tether_ctx *ctx, struct detect_args *a)
 {
 	long long pid;
 
-	if (argc - optind > 1)
-		return usage_error(ctx, "too many arguments", argv[optind + 1]);
+	if (a->extra)
+		return usage_error(ctx, "too many arguments", a->extra);
 	if (a->invocation_id && !a->cgroup)
 		return usage_error(ctx, "--invocation-id needs --cgroup", NULL);
 #if !CONFIG_JSON
 	if (a->json)
 		return usage_error(ctx, "--json is not in this build", NULL);
 #endif
-	if (optind == argc)
+	if (!a->pid_arg)
 		return EX_DONE;
 	if (a->cgroup)
-		return usage_error(ctx, "PID and --cgroup exclude each other", argv[optind]);
-	if (opt_num(argv[optind], 1, INT_MAX, &pid) < 0)
-		return usage_error(ctx, "not a process id", argv[optind]);
+		return usage_error(ctx, "PID and --cgroup exclude each other", a->pid_arg);
+	if (opt_num(a->pid_arg, 1, INT_MAX, &pid) < 0)
+		return usage_error(ctx, "not a process id", a->pid_arg);
 	a->pid = (int)pid;
 	return EX_DONE;
 }
 
 static int parse(struct tether_ctx *ctx, int argc, char **argv, struct detect_args *a)
 {
-	static const struct option longs[] = {
-		{ "json", no_argument, 0, OPT_JSON },
-		{ "cgroup", required_argument, 0, OPT_CGROUP },
-		{ "invocation-id", required_argument, 0, OPT_INVOCATION_ID },
+	static const struct opt_long longs[] = {
+		{ "json", OPT_FLAG, OPT_JSON },
+		{ "cgroup", OPT_VALUE, OPT_CGROUP },
+		{ "invocation-id", OPT_VALUE, OPT_INVOCATION_ID },
 		OPT_COMMON_LONG,
-		{ 0, 0, 0, 0 },
+		{ 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":vh", longs, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_detect_usage))
+	/* '-': options may follow PID, as the synopsis shows them. */
+	while ((c = opt_next(&st, argc, argv, "-vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_detect_usage))
 			continue;
 		switch (c) {
+		case OPT_OPERAND:
+			if (!a->pid_arg)
+				a->pid_arg = st.arg;
+			else if (!a->extra)
+				a->extra = st.arg;
+			break;
 		case OPT_JSON:
 			a->json = 1;
 			break;
 		case OPT_CGROUP:
-			a->cgroup = optarg;
+			a->cgroup = st.arg;
 			break;
 		case OPT_INVOCATION_ID:
-			a->invocation_id = optarg;
+			a->invocation_id = st.arg;
 			break;
-		case ':':
-			return usage_error(ctx, "option needs an argument", argv[optind - 1]);
 		default:
-			return usage_error(ctx, "unknown option", argv[optind - 1]);
+			return opt_error(ctx, cmd_detect_usage, &st, c);
 		}
 	}
-	return check_args(ctx, argc, argv, a);
+	return check_args(ctx, a);
 }
 
 /* Up to cap bytes of a file (or stdin); cap itself means "too big". */
