@@ -2,7 +2,7 @@
 # them); cmd-* are commands. A Kconfig symbol that is off drops its files.
 
 lib-y := fmt.o msg.o ctx.o opt.o sys.o procfs.o owner.o cbor.o ident.o state.o lock.o \
-	spawn.o report.o lifecycle.o marker.o route.o mem.o sort.o
+	spawn.o report.o lifecycle.o marker.o route.o mem.o sort.o env.o
 
 cmd-y := cmd_exec.o cmd_start.o cmd_status.o cmd_stop.o cmd_list.o cmd_marker.o cmd_restart.o
 lib-$(CONFIG_CMD_CBOR_DIAG) += cbor_diag.o
