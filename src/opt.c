@@ -147,3 +147,19 @@ int opt_num(const char *s, long long min, long long max, long long *out)
 	*out = v;
 	return 0;
 }
+
+const char *opt_unum(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (unsigned)(*p - '0')) / 10)
+			return NULL;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	if (p == s)
+		return NULL;
+	*out = v;
+	return p;
+}

@@ -78,5 +78,8 @@ int opt_error(struct tether_ctx *ctx, const char *usage, const struct opt_state 
 int opt_usage(struct tether_ctx *ctx, const char *usage, const char *why, const char *arg);
 /* A decimal number in [min, max] (seconds, counts, pids). 0 or -1. */
 int opt_num(const char *s, long long min, long long max, long long *out);
+/* The decimal digits s starts with, as a number up to max: a pointer past
+ * them, or NULL (no digit, or more than max). For "PID:START" and the like. */
+const char *opt_unum(const char *s, unsigned long long max, unsigned long long *out);
 
 #endif
