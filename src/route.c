@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include "lifecycle.h"
 #include "lock.h"
 #include "marker.h"
+#include "mem.h"
 #include "msg.h"
 #include "procfs.h"
 #include "route.h"
@@ -22,28 +22,7 @@
 #define ANCESTRY_MAX 64
 #define HANDOFF_SETTLE_MS 200
 #define MS 1000
-
-struct name_list {
-	char **names;
-	int count, cap;
-};
-
-static int collect_name(const char *name, void *arg)
-{
-	struct name_list *l = arg;
-
-	if (l->count == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		char **grown = realloc(l->names, (size_t)l->cap * sizeof *grown);
-		if (!grown)
-			return -1;
-		l->names = grown;
-	}
-	if (!(l->names[l->count] = strdup(name)))
-		return -1;
-	l->count++;
-	return 0;
-}
+#define TARGETS_FIRST 4
 
 static void resolve_owner(struct tether_ctx *ctx, struct target *t)
 {
@@ -78,42 +57,65 @@ static int plan_one(struct tether_ctx *ctx, int dirfd, const char *name, struct 
 	return 0;
 }
 
+/* Plan NAME as the next target; it restarts with the first earlier
+ * target that has the same owner. 0, or an exit code. */
+static int plan_next(struct tether_ctx *ctx, int dirfd, const char *name, struct route_plan *p, int *cap)
+{
+	struct target *t;
+
+	if (p->count == *cap) {
+		int more = *cap ? 2 * *cap : TARGETS_FIRST;
+		void *grown = mem_realloc(p->t, (size_t)more * sizeof *p->t);
+		if (!grown) {
+			msg_syserr(ctx, "mmap", NULL);
+			return EX_FAIL;
+		}
+		p->t = grown;
+		*cap = more;
+	}
+	t = &p->t[p->count++];
+	int code = plan_one(ctx, dirfd, name, t);
+	t->leader = p->count - 1;
+	for (int j = 0; j < p->count - 1; j++)
+		if (p->t[j].owner.type != OWNER_NONE && owner_same(&p->t[j].owner, &t->owner)) {
+			t->leader = j;
+			break;
+		}
+	return code;
+}
+
+struct plan_all {
+	struct tether_ctx *ctx;
+	int dirfd;
+	struct route_plan *p;
+	int cap;
+	int code;
+};
+
+static int plan_each(const char *name, void *arg)
+{
+	struct plan_all *a = arg;
+
+	a->code = plan_next(a->ctx, a->dirfd, name, a->p, &a->cap);
+	return a->code ? -1 : 0;
+}
+
 int route_plan(struct tether_ctx *ctx, int dirfd, char *const names[], int count, struct route_plan *p)
 {
-	struct name_list all = { 0 };
-	int code = 0;
+	struct plan_all all = { ctx, dirfd, p, 0, 0 };
 
 	p->count = 0;
 	p->t = NULL;
-	if (!count) {
-		if (state_each(ctx, dirfd, collect_name, &all) < 0)
-			code = EX_FAIL;
-		names = all.names;
-		count = all.count;
-	}
-	if (!code && count && !(p->t = calloc((size_t)count, sizeof *p->t))) {
-		msg_syserr(ctx, "calloc", NULL);
-		code = EX_FAIL;
-	}
-	for (int i = 0; !code && i < count; i++) {
-		code = plan_one(ctx, dirfd, names[i], &p->t[i]);
-		p->t[i].leader = i;
-		for (int j = 0; j < i; j++)
-			if (p->t[j].owner.type != OWNER_NONE && owner_same(&p->t[j].owner, &p->t[i].owner)) {
-				p->t[i].leader = j;
-				break;
-			}
-		p->count = i + 1;
-	}
-	for (int i = 0; i < all.count; i++)
-		free(all.names[i]);
-	free(all.names);
-	return code;
+	if (!count)
+		return state_each(ctx, dirfd, plan_each, &all) < 0 && !all.code ? EX_FAIL : all.code;
+	for (int i = 0; !all.code && i < count; i++)
+		all.code = plan_next(ctx, dirfd, names[i], p, &all.cap);
+	return all.code;
 }
 
 void route_free(struct route_plan *p)
 {
-	free(p->t);
+	mem_free(p->t);
 	p->t = NULL;
 	p->count = 0;
 }

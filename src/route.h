@@ -30,7 +30,7 @@ struct route_opts {
 
 struct route_plan {
 	int count;
-	struct target *t;        /* malloc'd */
+	struct target *t;        /* a mapping (mem.h) */
 };
 
 /* Load and resolve names (or every record when count == 0). Returns 0,

@@ -1,17 +1,18 @@
-#include <dirent.h>
 #include <stdio.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cbor.h"
 #include "exitcodes.h"
 #include "fmt.h"
+#include "mem.h"
 #include "msg.h"
+#include "sort.h"
 #include "state.h"
 #include "sys.h"
 
@@ -19,6 +20,8 @@
 #define DIR_MODE 0700
 #define FILE_MODE 0600
 #define CORRUPT_SUFFIX ".corrupt"
+#define DENTS_BUF 4096
+#define NAMES_FIRST 64
 
 int name_valid(const char *name)
 {
@@ -551,63 +554,96 @@ int state_exit_code(enum state_result res, int not_found)
 	}
 }
 
+/* The kernel's struct linux_dirent64 (getdents64(2)). */
+struct dent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+struct names {
+	char (*v)[NAME_MAX_LEN + 1];  /* a mapping (mem.h) */
+	size_t count, cap;
+	char **by;                    /* into v, sorted; a mapping too */
+};
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int collect(DIR *d, char ***names, size_t *count)
+/* Keep FILE's record name if it is one. */
+static int names_add(struct names *l, const char *file)
 {
-	size_t cap = 0, sl = sizeof STATE_SUFFIX - 1;
-	struct dirent *de;
+	size_t n = strlen(file), sl = sizeof STATE_SUFFIX - 1;
 
-	*names = NULL;
-	*count = 0;
-	while ((errno = 0, de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (n <= sl || strcmp(de->d_name + n - sl, STATE_SUFFIX) || de->d_name[0] == '.')
-			continue;
-		if (*count == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **grown = realloc(*names, cap * sizeof **names);
-			if (!grown)
-				return -1;
-			*names = grown;
-		}
-		char *name = strndup(de->d_name, n - sl);
-		if (!name)
+	if (n <= sl || n - sl > NAME_MAX_LEN || strcmp(file + n - sl, STATE_SUFFIX))
+		return 0;
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : NAMES_FIRST;
+		void *grown = mem_realloc(l->v, cap * sizeof *l->v);
+		if (!grown)
 			return -1;
-		(*names)[(*count)++] = name;
+		l->v = grown;
+		l->cap = cap;
 	}
-	return errno ? -1 : 0;
+	memcpy(l->v[l->count], file, n - sl);
+	l->v[l->count][n - sl] = 0;
+	if (name_valid(l->v[l->count]))
+		l->count++;
+	return 0;
+}
+
+/* readdir(3) would bring malloc along (fdopendir allocates the DIR). */
+static int collect(int dirfd, struct names *l)
+{
+	uint64_t buf[DENTS_BUF / sizeof(uint64_t)];
+	long n;
+
+	if (lseek(dirfd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, dirfd, buf, sizeof buf)) > 0)
+		for (long off = 0; off < n;) {
+			const struct dent64 *d = (const struct dent64 *)((char *)buf + off);
+			if (names_add(l, d->name) < 0)
+				return -1;
+			off += d->reclen;
+		}
+	return n < 0 ? -1 : 0;
+}
+
+/* Sorting pointers moves 8 bytes where the names would move 65. */
+static int names_sort(struct names *l)
+{
+	if (!l->count)
+		return 0;
+	l->by = mem_alloc(l->count * sizeof *l->by);
+	if (!l->by)
+		return -1;
+	for (size_t i = 0; i < l->count; i++)
+		l->by[i] = l->v[i];
+	sort(l->by, l->count, sizeof *l->by, cmp_names);
+	return 0;
 }
 
 int state_each(struct tether_ctx *ctx, int dirfd, int (*fn)(const char *name, void *arg), void *arg)
 {
-	char **names;
-	size_t count;
-	int dfd = dup(dirfd), r = 0;
-	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	struct names l = { 0 };
+	int r = 0;
 
-	if (!d) {
-		msg_syserr(ctx, "opendir", ctx->state_dir);
-		if (dfd >= 0)
-			close(dfd);
-		return -1;
-	}
-	rewinddir(d);
-	if (collect(d, &names, &count) < 0) {
+	if (collect(dirfd, &l) < 0) {
 		msg_syserr(ctx, "readdir", ctx->state_dir);
 		r = -1;
-	} else if (count) {  /* names is NULL in an empty dir: qsort(NULL, 0) is undefined */
-		qsort(names, count, sizeof *names, cmp_names);
 	}
-	closedir(d);
-	for (size_t i = 0; i < count; i++) {
-		if (r == 0 && name_valid(names[i]))
-			r = fn(names[i], arg);
-		free(names[i]);
+	if (r == 0 && names_sort(&l) < 0) {
+		msg_syserr(ctx, "mmap for", ctx->state_dir);
+		r = -1;
 	}
-	free(names);
+	for (size_t i = 0; r == 0 && i < l.count; i++)
+		r = fn(l.by[i], arg);
+	mem_free(l.by);
+	mem_free(l.v);
 	return r;
 }
