@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,6 +38,7 @@ struct changed {
 	int dirfd;
 	char **names;
 	int count;
+	char found[NAMES_MAX][NAME_MAX_LEN + 1];  /* names[i] point here */
 };
 
 /* A running daemon whose recorded executable path now names another file. */
@@ -60,24 +60,25 @@ static int collect_changed(const char *name, void *arg)
 		return 0;
 	if ((unsigned long long)sb.st_dev == v.rec.id.exe_dev && (unsigned long long)sb.st_ino == v.rec.id.exe_ino)
 		return 0;
-	if (!(c->names[c->count] = strdup(name)))
-		return -1;
+	fmt(c->found[c->count], sizeof c->found[c->count], "%s", name);
+	c->names[c->count] = c->found[c->count];
 	c->count++;
 	return 0;
 }
 
+/* "PID:START", as route.c hands it to the restart it spawns. */
 static int parse_after(const char *s, struct route_opts *o)
 {
-	char *end;
-	long pid = strtol(s, &end, 10);
+	unsigned long long pid, start;
 
-	if (pid <= 0 || *end != ':')
+	s = opt_unum(s, INT_MAX, &pid);
+	if (!s || !pid || *s != ':')
 		return -1;
-	errno = 0;
-	o->after_start = strtoull(end + 1, &end, 10);
-	if (errno || *end)
+	s = opt_unum(s + 1, ULLONG_MAX, &start);
+	if (!s || *s)
 		return -1;
 	o->after_pid = (int)pid;
+	o->after_start = start;
 	return 0;
 }
 
@@ -132,7 +133,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 		return dirfd == -2 ? EX_INSECURE : EX_FAIL;
 	}
 	if (changed) {
-		struct changed ch = { ctx, dirfd, names, n };
+		struct changed ch = { .ctx = ctx, .dirfd = dirfd, .names = names, .count = n };
 		if (n || state_each(ctx, dirfd, collect_changed, &ch) < 0) {
 			close(dirfd);
 			return n ? opt_usage(ctx, cmd_restart_usage, "--changed goes with --all", NULL) : EX_FAIL;
@@ -149,8 +150,5 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 		code = route_restart(ctx, dirfd, &plan, &o);
 	route_free(&plan);
 	close(dirfd);
-	if (changed)
-		for (int i = 0; i < n; i++)
-			free(names[i]);
 	return code;
 }
