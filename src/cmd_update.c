@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -8,6 +7,7 @@
 
 #include "cmds.h"
 #include "elfcheck.h"
+#include "env.h"
 #include "exitcodes.h"
 #include "fmt.h"
 #include "msg.h"
@@ -48,6 +48,7 @@ const char cmd_update_usage[] =
 struct update_opts {
 	char *names[NAMES_MAX];
 	int count;
+	char found[NAMES_MAX][NAME_MAX_LEN + 1];  /* names found by exe point here */
 	const char *binary;
 	const char *target;
 	int settle_ms;
@@ -118,8 +119,11 @@ static int match_exe(const char *name, void *arg)
 
 	view_load(b->ctx, b->dirfd, name, &v);
 	if (v.res == STATE_OK && v.rec.id.exe_ino == b->ino && v.rec.id.exe_dev == b->dev && view_running(&v) &&
-	    b->o->count < NAMES_MAX && (b->o->names[b->o->count] = strdup(name)))
-		b->o->count++;
+	    b->o->count < NAMES_MAX) {
+		char *slot = b->o->found[b->o->count];
+		fmt(slot, sizeof b->o->found[0], "%s", name);
+		b->o->names[b->o->count++] = slot;
+	}
 	return 0;
 }
 
@@ -164,18 +168,32 @@ static int validate(struct tether_ctx *ctx, const struct update_opts *o)
 	return EX_DONE;
 }
 
+/* sh -c CMD with TETHER_NAME and TETHER_PID naming the daemon. */
+static int run_health(struct tether_ctx *ctx, const struct update_opts *o, const struct target *t, int *status)
+{
+	char *argv[] = { "sh", "-c", (char *)o->health, NULL };
+	char pid[16];
+	struct env e;
+	int r = -1;
+
+	fmt(pid, sizeof pid, "%d", t->new_pid);
+	if (env_init(&e, environ) == 0 && env_set(&e, "TETHER_NAME", t->view.rec.name) == 0 &&
+	    env_set(&e, "TETHER_PID", pid) == 0) {
+		env_enter(&e);
+		r = run_wait(ctx, argv, o->health_ms, status);
+		env_leave(&e);
+	}
+	env_free(&e);
+	return r;
+}
+
 static int health_ok(struct tether_ctx *ctx, const struct update_opts *o, const struct target *t, const char **why)
 {
-	char pid[16];
 	int status;
 
 	if (!o->health)
 		return 1;
-	fmt(pid, sizeof pid, "%d", t->new_pid);
-	setenv("TETHER_NAME", t->view.rec.name, 1);
-	setenv("TETHER_PID", pid, 1);
-	char *argv[] = { "sh", "-c", (char *)o->health, NULL };
-	if (run_wait(ctx, argv, o->health_ms, &status) < 0) {
+	if (run_health(ctx, o, t, &status) < 0) {
 		*why = errno == ETIMEDOUT ? "health check timed out" : "health check could not run";
 		return 0;
 	}
@@ -329,7 +347,6 @@ int cmd_update(struct tether_ctx *ctx, int argc, char **argv)
 		close(dirfd);
 		return code ? code : EX_FAIL;
 	}
-	int owned = !o.count;  /* names below are strdup'd by match_exe */
 	if (!o.count && stat(o.target, &tsb) == 0) {
 		struct by_exe b = { (unsigned long long)tsb.st_dev, (unsigned long long)tsb.st_ino, &o, ctx, dirfd };
 		state_each(ctx, dirfd, match_exe, &b);
@@ -341,7 +358,5 @@ int cmd_update(struct tether_ctx *ctx, int argc, char **argv)
 	}
 	code = update(ctx, dirfd, &o);
 	close(dirfd);
-	for (int i = 0; owned && i < o.count; i++)
-		free(o.names[i]);
 	return code;
 }

@@ -83,6 +83,23 @@ p3=$(pid_of upd); track "$p3"
 ok "$(alive "$p3"; echo $?)" "and the daemon runs"
 T update -n upd --binary "$TMP/v3" --settle 0 --health-cmd 'test "$TETHER_NAME" = upd && kill -0 "$TETHER_PID"' >/dev/null; rc=$?
 is "$rc" 0 "a passing health check (it sees TETHER_NAME and TETHER_PID) completes the update"
+# What exec gave the hook (/proc/$$/environ: before sh folds duplicates),
+# with tether itself given TETHER_NAME and TETHER_PID twice each.
+ENVDUP=$TETHER_HELPERS/env_dup
+if [ -x "$ENVDUP" ]; then
+	"$ENVDUP" TETHER_NAME=stale1 TETHER_PID=1 TETHER_NAME=stale2 TETHER_PID=2 TETHER_TEST_KEEP=a=b -- \
+		$TETHER_WRAP "$TETHER" update -n upd --binary "$TMP/v2" --settle 0 \
+		--health-cmd "tr '\\000' '\\n' </proc/\$\$/environ >$TMP/hookenv" >/dev/null; rc=$?
+	is "$rc" 0 "an update whose hook saves its environment completes"
+	is "$(grep -c '^TETHER_NAME=' "$TMP/hookenv")" 1 "the hook gets TETHER_NAME once, though tether had it twice"
+	is "$(sed -n 's/^TETHER_NAME=//p' "$TMP/hookenv")" upd "naming the daemon"
+	is "$(grep -c '^TETHER_PID=' "$TMP/hookenv")" 1 "and TETHER_PID once"
+	is "$(sed -n 's/^TETHER_PID=//p' "$TMP/hookenv")" "$(pid_of upd)" "the daemon's new pid"
+	is "$(sed -n 's/^TETHER_TEST_KEEP=//p' "$TMP/hookenv")" "a=b" "other variables pass on, '=' in a value too"
+	is "$(cut -d= -f1 "$TMP/hookenv" | sort | uniq -d | tr '\n' ' ')" "" "no key comes twice"
+else
+	skip "the hook's environment: each key once" "test helper env_dup not built"
+fi
 T stop -n upd >/dev/null
 
 # --- restart --all --changed: what a package post-install hook runs ---
