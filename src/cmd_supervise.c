@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,8 +9,10 @@
 #include "ctl.h"
 #include "exitcodes.h"
 #include "fmt.h"
+#include "mem.h"
 #include "msg.h"
 #include "opt.h"
+#include "sort.h"
 #include "supervise.h"
 
 #define MS 1000
@@ -171,14 +172,14 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct sup_cmd *
 static int load_file(struct tether_ctx *ctx, const char *path, struct sv_config *c)
 {
 	static const size_t cap = SV_CONFIG_MAX;
-	char err[SV_ERR_MAX], *text = malloc(cap);
+	char err[SV_ERR_MAX], *text = mem_alloc(cap);
 	size_t n = 0;
 	ssize_t k = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0 || !text) {
-		msg_syserr(ctx, fd < 0 ? "open" : "malloc for", path);
-		free(text);
+		msg_syserr(ctx, fd < 0 ? "open" : "mmap for", path);
+		mem_free(text);
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -191,7 +192,7 @@ static int load_file(struct tether_ctx *ctx, const char *path, struct sv_config 
 	r = k < 0 ? -1 : sv_config_parse(c, text, n, err, sizeof err);
 	if (r < 0 && k >= 0)
 		msg_error(ctx, "%s: %s", path, err);
-	free(text);
+	mem_free(text);
 	return r;
 }
 
@@ -263,7 +264,7 @@ static int repeat_status(struct tether_ctx *ctx, const char *sock, long long n)
 {
 	struct ctl_request rq = { .v = CTL_VERSION, .op = CTL_STATUS };
 	struct ctl_reply rp = { 0 };
-	long long *us = malloc((size_t)n * sizeof *us);
+	long long *us = mem_alloc((size_t)n * sizeof *us);
 	int fd = ctl_connect(sock), code = EX_DONE;
 
 	if (fd < 0 || !us) {
@@ -278,13 +279,13 @@ static int repeat_status(struct tether_ctx *ctx, const char *sock, long long n)
 		}
 		us[i] = now_us() - t0;
 	}
-	qsort(us, (size_t)n, sizeof *us, cmp_ll);
+	sort(us, (size_t)n, sizeof *us, cmp_ll);
 	say(1, "%lld status round trips: median %lld us, p99 %lld us, max %lld us\n", n, us[n / 2],
 	    us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], us[n - 1]);
 out:
 	if (fd >= 0)
 		close(fd);
-	free(us);
+	mem_free(us);
 	return code;
 }
 
@@ -325,24 +326,24 @@ int cmd_supervise(struct tether_ctx *ctx, int argc, char **argv)
 		return code;
 	if (o.send)
 		return client(ctx, &o);
-	if (!(cfg = malloc(sizeof *cfg))) {
-		msg_syserr(ctx, "malloc", NULL);
+	if (!(cfg = mem_alloc(sizeof *cfg))) {
+		msg_syserr(ctx, "mmap", NULL);
 		return EX_FAIL;
 	}
 	if (o.config ? load_file(ctx, o.config, cfg) < 0
 		     : sv_config_args(cfg, argc - optind, argv + optind, err, sizeof err) < 0) {
 		if (!o.config)
 			msg_error(ctx, "%s", err);
-		free(cfg);
+		mem_free(cfg);
 		return EX_USAGE;
 	}
 	for (int i = 0; i < cfg->count; i++)
 		if (!strcmp(cfg->child[i].name, o.sv.name)) {
 			msg_error(ctx, "child %s has the supervisor's own name", o.sv.name);
-			free(cfg);
+			mem_free(cfg);
 			return EX_USAGE;
 		}
 	code = supervise_run(ctx, &o.sv, cfg);
-	free(cfg);
+	mem_free(cfg);
 	return code;
 }

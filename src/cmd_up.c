@@ -14,6 +14,7 @@
 #include "lifecycle.h"
 #include "lock.h"
 #include "marker.h"
+#include "mem.h"
 #include "msg.h"
 #include "opt.h"
 #include "report.h"
@@ -416,8 +417,8 @@ int cmd_up(struct tether_ctx *ctx, int argc, char **argv)
 
 	if (code)
 		return code;
-	if (!(u = calloc(1, sizeof *u))) {
-		msg_syserr(ctx, "calloc", NULL);
+	if (!(u = mem_alloc(sizeof *u))) {
+		msg_syserr(ctx, "mmap", NULL);
 		return EX_FAIL;
 	}
 	u->ctx = ctx;
@@ -427,12 +428,12 @@ int cmd_up(struct tether_ctx *ctx, int argc, char **argv)
 	u->dirfd = state_dir_open(ctx, 1);
 	if (u->dirfd < 0) {
 		code = u->dirfd == -2 ? EX_INSECURE : EX_FAIL;
-		free(u);
+		mem_free(u);
 		return code;
 	}
 	res = decide(u);
 	report(u, res);
 	close(u->dirfd);
-	free(u);
+	mem_free(u);
 	return results[res].code;
 }

@@ -2,7 +2,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
@@ -11,11 +10,13 @@
 #include <unistd.h>
 
 #include "bindguard.h"
+#include "env.h"
 #include "exitcodes.h"
 #include "fmt.h"
 #include "lifecycle.h"
 #include "lock.h"
 #include "marker.h"
+#include "mem.h"
 #include "msg.h"
 #include "procfs.h"
 #include "report.h"
@@ -185,16 +186,39 @@ static void remove_if_ours(struct sv *s, const char *name, int pid)
 
 static void child_died(struct sv *s, struct child *c, long long now, int status);
 
-static void child_spawn(struct sv *s, struct child *c, long long now)
+/* Ours, plus what tells a child (and tether inside it) who supervises it. */
+static int child_env(struct sv *s, struct child *c, struct env *e)
+{
+	if (env_init(e, environ) == 0 && env_set(e, SV_ENV_SOCK, s->o->sock) == 0 &&
+	    env_set(e, STATE_ENV, s->ctx->state_dir) == 0 && env_set(e, SV_ENV_CHILD, c->cfg->name) == 0)
+		return 0;
+	msg_syserr(s->ctx, "environment for", c->cfg->name);
+	return -1;
+}
+
+static int spawn_with_env(struct sv *s, struct child *c, struct ident *id)
 {
 	struct spawn_opts so = { .log = s->o->log, .detach = 0 };
+	struct env e;
+	int r = -1;
+
+	if (child_env(s, c, &e) == 0) {
+		env_enter(&e);
+		r = spawn(s->ctx, c->cfg->argv, &so, id);
+		env_leave(&e);
+	}
+	env_free(&e);
+	return r;
+}
+
+static void child_spawn(struct sv *s, struct child *c, long long now)
+{
 	struct ident id;
 
-	setenv(SV_ENV_CHILD, c->cfg->name, 1);
 	c->kill_sent = 0;
 	c->started_ms = now;
 	c->state = SV_RUNNING;
-	if (spawn(s->ctx, c->cfg->argv, &so, &id) < 0) {
+	if (spawn_with_env(s, c, &id) < 0) {
 		c->live = 0;
 		child_died(s, c, now, -1);
 		return;
@@ -610,8 +634,6 @@ static int start(struct sv *s)
 		guard_release(&g);
 		return code;
 	}
-	setenv(SV_ENV_SOCK, s->o->sock, 1);
-	setenv(STATE_ENV, s->ctx->state_dir, 1);
 	now = now_ms();
 	for (int i = 0; i < s->n; i++)
 		child_spawn(s, &s->child[i], now);
@@ -635,12 +657,12 @@ static int signals_block(sigset_t *old)
 
 int supervise_run(struct tether_ctx *ctx, const struct sv_opts *o, const struct sv_config *c)
 {
-	struct sv *s = calloc(1, sizeof *s);
+	struct sv *s = mem_alloc(sizeof *s);
 	sigset_t old;
 	int code;
 
 	if (!s) {
-		msg_syserr(ctx, "calloc", NULL);
+		msg_syserr(ctx, "mmap", NULL);
 		return EX_FAIL;
 	}
 	s->ctx = ctx;
@@ -654,7 +676,7 @@ int supervise_run(struct tether_ctx *ctx, const struct sv_opts *o, const struct 
 	s->dirfd = state_dir_open(ctx, 1);
 	if (s->dirfd < 0) {
 		code = s->dirfd == -2 ? EX_INSECURE : EX_FAIL;
-		free(s);
+		mem_free(s);
 		return code;
 	}
 	s->sigfd = signals_block(&old);
@@ -671,6 +693,6 @@ int supervise_run(struct tether_ctx *ctx, const struct sv_opts *o, const struct 
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(s->dirfd);
-	free(s);
+	mem_free(s);
 	return code;
 }

@@ -7,6 +7,8 @@
 T supervise --help >/dev/null 2>&1 || skip_all "supervise is not in this build"
 CLIENT=$TETHER_HELPERS/ctl_client
 [ -x "$CLIENT" ] || skip_all "test helper ctl_client not built"
+ENVDUP=$TETHER_HELPERS/env_dup
+[ -x "$ENVDUP" ] || skip_all "test helper env_dup not built"
 
 tag="8$$"
 # Started without the T function, so that $! is tether itself.
@@ -21,8 +23,18 @@ running() { [ "$(T supervise -n "$1" --send list 2>/dev/null | grep -c " running
 listed() { T supervise -n "$1" --send list 2>/dev/null | grep -q "$2"; }
 pid_changed() { [ "$(field "$1" PID)" != "$2" ]; }
 count_ge() { _cnt=$(grep -c "$2" "$1" 2>/dev/null); [ "${_cnt:-0}" -ge "$3" ]; }
+# What exec gave process PID for KEY: one "KEY=VALUE " per occurrence.
+env_of() { tr '\000' '\n' <"/proc/$1/environ" | grep "^$2=" | tr '\n' ' '; }
+child_env() { # PID NAME: the three variables, each once, with our values
+	is "$(env_of "$1" TETHER_SUPERVISE_CHILD)" "TETHER_SUPERVISE_CHILD=$2 " "$2 sees TETHER_SUPERVISE_CHILD=$2, once"
+	is "$(env_of "$1" TETHER_SUPERVISE_SOCK)" "TETHER_SUPERVISE_SOCK=$S " "$2 sees the socket once"
+	is "$(env_of "$1" TETHER_STATE_DIR)" "TETHER_STATE_DIR=$TMP/state " "$2 sees the state dir once"
+}
 
-$TETHER_WRAP "$TETHER" supervise -n grp --grace 2 -- a sleep "${tag}1" -- b sleep "${tag}2" -- c sleep "${tag}3" \
+# The supervisor is given its children's variables, stale and twice
+# (env_dup appends them: our TETHER_STATE_DIR comes first and wins).
+"$ENVDUP" TETHER_SUPERVISE_CHILD=x TETHER_SUPERVISE_SOCK=/x TETHER_STATE_DIR=/x TETHER_SUPERVISE_CHILD=y -- \
+	$TETHER_WRAP "$TETHER" supervise -n grp --grace 2 -- a sleep "${tag}1" -- b sleep "${tag}2" -- c sleep "${tag}3" \
 	>"$TMP/grp.out" 2>"$TMP/grp.log" &
 sup=$!
 track "$sup"
@@ -39,6 +51,8 @@ if T detect --help >/dev/null 2>&1; then
 else
 	skip "detect names the supervisor" "detect is not in this build"
 fi
+child_env "${a0%%:*}" a
+child_env "$b0" b
 
 # A client holds one connection across the restart.
 mkfifo "$TMP/in"
@@ -56,6 +70,7 @@ like "$out" "b restarted via tether: pid $b0 -> *" "and reports the new pid"
 b1=$(field b PID)
 track "$b1"
 ok "$([ "$b1" != "$b0" ] && alive "$b1" && echo 0 || echo 1)" "b runs under a new pid"
+child_env "$b1" b
 ok "$(alive "$b0" && echo 1 || echo 0)" "the old b is gone"
 is "$(field a PID):$(field a START)" "$a0" "a kept its identity (pid and start time)"
 is "$(field c PID):$(field c START)" "$c0" "c kept its identity"
