@@ -1,11 +1,11 @@
 #include <errno.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "cbor.h"
 #include "cbor_diag.h"
 #include "cmds.h"
 #include "exitcodes.h"
+#include "mem.h"
 #include "msg.h"
 #include "opt.h"
 
@@ -130,9 +130,9 @@ int cmd_cbor_diag(struct tether_ctx *ctx, int argc, char **argv)
 	r = parse(ctx, argc, argv, &flags, &depth);
 	if (r)
 		return r;
-	in = malloc(INPUT_MAX + 1);
+	in = mem_alloc(INPUT_MAX + 1);
 	if (!in) {
-		msg_syserr(ctx, "malloc", NULL);
+		msg_syserr(ctx, "mmap", NULL);
 		return EX_FAIL;
 	}
 	r = read_all(0, in, INPUT_MAX, &len);
@@ -144,6 +144,6 @@ int cmd_cbor_diag(struct tether_ctx *ctx, int argc, char **argv)
 		msg_error(ctx, "no input: expected CBOR on stdin");
 	else
 		rc = print_items(ctx, in, len, (unsigned)depth, flags);
-	free(in);
+	mem_free(in);
 	return rc;
 }
