@@ -102,7 +102,7 @@ include src/Objs.mk
 
 # Rebuild everything when the compiler or its flags change (V=1 shows them).
 ifeq ($(NEED_CONFIG),1)
-BUILD_FLAGS := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+BUILD_FLAGS := $(CC) $(ALL_CFLAGS) $(SRC_CFLAGS) $(ALL_LDFLAGS)
 ifneq ($(BUILD_FLAGS),$(file <$(O)/.flags))
 $(shell mkdir -p $(O))
 $(file >$(O)/.flags,$(BUILD_FLAGS))
@@ -137,7 +137,7 @@ $(O)/config.h: $(KCONFIG_CONFIG) Kconfig board/kconfig.awk
 $(O)/%.o: src/%.c $(O)/config.h $(O)/.flags
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(SRC_CFLAGS) -c -o $@ $<
 
 $(TETHER): $(O)/tether.o $(CMD_OBJS) $(LIB_OBJS)
 	$(call say,LD,$@)
