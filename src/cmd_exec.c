@@ -15,6 +15,7 @@
 #include "procfs.h"
 #include "report.h"
 #include "sup.h"
+#include "sys.h"
 
 #define EXIT_NOTFOUND 127
 #define EXIT_NOEXEC 126
@@ -89,7 +90,7 @@ static int describe_self(struct tether_ctx *ctx, const struct exec_opts *o, char
 		msg_error(ctx, "argv too long to record (max %d args, %d bytes)", ARGV_MAX, ARGV_BYTES);
 		return -1;
 	}
-	if (!getcwd(r->cwd, sizeof r->cwd))
+	if (!sys_getcwd(r->cwd, sizeof r->cwd))
 		r->cwd[0] = 0;
 	fmt(r->sock, sizeof r->sock, "%s", o->sock ? o->sock : "");
 	fmt(r->cfg, sizeof r->cfg, "%s", o->cfg ? o->cfg : "");

@@ -14,6 +14,7 @@
 #include "opt.h"
 #include "sort.h"
 #include "supervise.h"
+#include "sys.h"
 
 #define MS 1000
 #define STR(x) #x
@@ -118,7 +119,7 @@ static int sock_path(struct tether_ctx *ctx, struct sup_cmd *o)
 		fmt(rel, sizeof rel, "%s", o->sv.sock);
 	else
 		fmt(rel, sizeof rel, "%s/%s" SV_SOCK_SUFFIX, ctx->state_dir, o->sv.name);
-	if (rel[0] != '/' && !getcwd(cwd, sizeof cwd))
+	if (rel[0] != '/' && !sys_getcwd(cwd, sizeof cwd))
 		return -1;
 	if (fmt(o->sock, sizeof o->sock, "%s%s%s", rel[0] == '/' ? "" : cwd, rel[0] == '/' ? "" : "/", rel) >=
 	    sizeof o->sock)

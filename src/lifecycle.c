@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "opt.h"
 #include "procfs.h"
+#include "sys.h"
 
 int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char *const cmd[], int cmdc,
 		      const struct spawn_opts *so, const char *sock, unsigned long long restarts)
@@ -22,7 +23,7 @@ int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char 
 	}
 	if (so->cwd)
 		fmt(r.cwd, sizeof r.cwd, "%s", so->cwd);
-	else if (!getcwd(r.cwd, sizeof r.cwd))
+	else if (!sys_getcwd(r.cwd, sizeof r.cwd))
 		r.cwd[0] = 0;
 	struct spawn_opts o = *so;
 	o.exe_out = r.exe;

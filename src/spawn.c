@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,10 +28,9 @@ static void close_from(int lowfd)
 	if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0)
 		return;
 #endif
-	long max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > FD_SCAN_MAX)
-		max = FD_SCAN_MAX;
-	for (int fd = lowfd; fd < max; fd++)
+	struct rlimit rl;  /* what sysconf(_SC_OPEN_MAX) asks, without its table */
+	rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > FD_SCAN_MAX ? FD_SCAN_MAX : rl.rlim_cur;
+	for (int fd = lowfd; (rlim_t)fd < max; fd++)
 		close(fd);
 }
 

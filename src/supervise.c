@@ -127,7 +127,7 @@ static void record_child(struct sv *s, const struct child *c)
 	fmt(r.owner.instance, sizeof r.owner.instance, "%s", c->cfg->name);
 	if (record_set_argv(&r, c->cfg->argc, c->cfg->argv) < 0)
 		r.argc = 0;
-	if (!getcwd(r.cwd, sizeof r.cwd))
+	if (!sys_getcwd(r.cwd, sizeof r.cwd))
 		r.cwd[0] = 0;
 	fmt(r.exe, sizeof r.exe, "%s", c->cfg->argv[0]);
 	r.since = (long long)time(NULL);
@@ -158,7 +158,7 @@ static int record_self(struct sv *s)
 		args[argc++] = s->o->argv[i];
 	if (record_set_argv(&r, argc, args) < 0)
 		msg_warn(s->ctx, "%s: command line too long to record: a restart cannot respawn it", s->o->name);
-	if (!getcwd(r.cwd, sizeof r.cwd))
+	if (!sys_getcwd(r.cwd, sizeof r.cwd))
 		r.cwd[0] = 0;
 	fmt(r.exe, sizeof r.exe, "%s", exe);
 	fmt(r.sock, sizeof r.sock, "%s", s->o->sock);

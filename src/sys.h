@@ -5,7 +5,7 @@
 #include <sys/types.h>
 
 /* System-call helpers every module shares: EINTR-safe whole reads and
- * writes, and a monotonic millisecond clock. */
+ * writes, a monotonic millisecond clock, the working directory. */
 
 /* Read until EOF or cap bytes. Returns the count, or -1 with errno. */
 ssize_t sys_read_full(int fd, void *buf, size_t cap);
@@ -14,5 +14,9 @@ int sys_write_all(int fd, const void *buf, size_t n);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long now_ms(void);
 void sleep_ms(int ms);
+/* getcwd(3) into buf, without musl's getcwd, which links strdup and so
+ * malloc for the buf == NULL case. NULL with errno (ENOENT for a cwd
+ * outside our root, ERANGE if it does not fit). */
+char *sys_getcwd(char *buf, size_t size);
 
 #endif
