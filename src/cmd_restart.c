@@ -38,7 +38,7 @@ struct changed {
 	int dirfd;
 	char **names;
 	int count;
-	char found[NAMES_MAX][NAME_MAX_LEN + 1];  /* names[i] point here */
+	char (*found)[NAME_MAX_LEN + 1];  /* names[i] point here */
 };
 
 /* A running daemon whose recorded executable path now names another file. */
@@ -97,6 +97,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 	struct route_opts o = { .timeout_ms = CONFIG_RESTART_TIMEOUT * MS, .wait = 1 };
 	struct route_plan plan;
 	char *names[NAMES_MAX];
+	char found[NAMES_MAX][NAME_MAX_LEN + 1];  /* --changed: the names found */
 	long long secs;
 	int n = 0, all = 0, changed = 0, c, dirfd, code;
 
@@ -133,7 +134,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 		return dirfd == -2 ? EX_INSECURE : EX_FAIL;
 	}
 	if (changed) {
-		struct changed ch = { .ctx = ctx, .dirfd = dirfd, .names = names, .count = n };
+		struct changed ch = { ctx, dirfd, names, n, found };
 		if (n || state_each(ctx, dirfd, collect_changed, &ch) < 0) {
 			close(dirfd);
 			return n ? opt_usage(ctx, cmd_restart_usage, "--changed goes with --all", NULL) : EX_FAIL;
