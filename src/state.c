@@ -374,13 +374,15 @@ int state_dir_open(struct tether_ctx *ctx, int create)
 		msg_syserr(ctx, "state dir", ctx->state_dir);
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* openat: musl's open() adds an fcntl(FD_CLOEXEC) for old kernels, a
+	 * syscall in every command. */
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
 		if (mkdir_parents(path) < 0 || (mkdir(path, DIR_MODE) < 0 && errno != EEXIST)) {
 			msg_syserr(ctx, "mkdir", path);
 			return -1;
 		}
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0) {
 		if (errno != ENOENT || create)
