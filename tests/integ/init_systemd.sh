@@ -3,7 +3,8 @@
 # tether-demo.service). systemd cannot run as init here (a container test
 # elsewhere boots it); this checks the unit says what tether relies on:
 # ExecStart is `tether exec -n NAME --` the daemon (so the main PID is the
-# daemon), the whole cgroup is stopped, and failures restart it except
+# daemon), TERM reaches the daemon alone and the rest of the cgroup is
+# killed after it, and failures restart it except
 # when retrying cannot help. systemd-analyze verifies it where available.
 # shellcheck source=tests/integ/lib.sh
 . "$TETHER_SRC/tests/integ/lib.sh"
@@ -13,7 +14,7 @@ key() { sed -n "s/^$1=//p" "$unit"; }
 is "$(key ExecStart)" "/usr/sbin/tether exec -n tether-demo -- /usr/libexec/tether/demo-daemon tether-demo" \
 	"ExecStart: tether exec -n tether-demo -- the daemon"
 is "$(key Type)" simple "Type=simple: the exec'd daemon is the main process"
-is "$(key KillMode)" control-group "KillMode=control-group: no child outlives a stop"
+is "$(key KillMode)" mixed "KillMode=mixed: TERM to the daemon alone (its marker check lives), then the cgroup is killed"
 is "$(key Restart)" on-failure "Restart=on-failure"
 like " $(key RestartPreventExitStatus) " "* 152 *" "no restart loop when the name already runs elsewhere (152)"
 is "$(key WantedBy)" multi-user.target "enabled for multi-user.target"
