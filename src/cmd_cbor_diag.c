@@ -23,11 +23,11 @@ const char cmd_cbor_diag_usage[] =
 	"  --max-depth N    nesting allowed (default 16, at most 64)\n"
 	"Malformed input: \"byte OFFSET: REASON\" on stderr, exit 1.\n";
 
-static const struct option longopts[] = {
-	{ "json", no_argument, 0, 'j' },
-	{ "max-depth", required_argument, 0, OPT_MAX_DEPTH },
+static const struct opt_long longs[] = {
+	{ "json", OPT_FLAG, 'j' },
+	{ "max-depth", OPT_VALUE, OPT_MAX_DEPTH },
 	OPT_COMMON_LONG,
-	{ 0, 0, 0, 0 },
+	{ 0 },
 };
 
 /* All of fd into buf; 1 if there is more than cap. */
@@ -100,23 +100,23 @@ static int print_items(struct tether_ctx *ctx, const uint8_t *in, size_t len,
 static int parse(struct tether_ctx *ctx, int argc, char **argv, int *flags, long long *depth)
 {
 	const char *usage = cmd_cbor_diag_usage;
+	struct opt_state st = OPT_STATE_INIT;
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jvh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, usage))
+	while ((c = opt_next(&st, argc, argv, "jvh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, usage))
 			continue;
 		if (c == 'j')
 			*flags |= CBOR_DIAG_JSON;
-		else if (c == '?' && optopt == OPT_MAX_DEPTH)
+		else if (c == OPT_NEEDS_ARG && st.val == OPT_MAX_DEPTH)
 			return opt_usage(ctx, usage, "--max-depth needs a number", NULL);
 		else if (c != OPT_MAX_DEPTH)
-			return opt_usage(ctx, usage, "unknown option", argv[optind - 1]);
-		else if (opt_num(optarg, 0, CBOR_MAX_DEPTH, depth))
-			return opt_usage(ctx, usage, "--max-depth wants 0 to 64", optarg);
+			return opt_error(ctx, usage, &st, c);
+		else if (opt_num(st.arg, 0, CBOR_MAX_DEPTH, depth))
+			return opt_usage(ctx, usage, "--max-depth wants 0 to 64", st.arg);
 	}
-	if (optind < argc)
-		return opt_usage(ctx, usage, "unexpected argument", argv[optind]);
+	if (st.ind < argc)
+		return opt_usage(ctx, usage, "unexpected argument", argv[st.ind]);
 	return 0;
 }
 

@@ -84,16 +84,17 @@ static int parse_after(const char *s, struct route_opts *o)
 
 int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "all", no_argument, 0, 'a' },
-		{ "changed", no_argument, 0, 'C' },
-		{ "timeout", required_argument, 0, 't' },
-		{ "no-wait", no_argument, 0, 'W' },
-		{ "dry-run", no_argument, 0, 'D' },
-		{ "after", required_argument, 0, 'A' },  /* internal: handoff */
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "all", OPT_FLAG, 'a' },
+		{ "changed", OPT_FLAG, 'C' },
+		{ "timeout", OPT_VALUE, 't' },
+		{ "no-wait", OPT_FLAG, 'W' },
+		{ "dry-run", OPT_FLAG, 'D' },
+		{ "after", OPT_VALUE, 'A' },  /* internal: handoff */
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	struct route_opts o = { .timeout_ms = CONFIG_RESTART_TIMEOUT * MS, .wait = 1 };
 	struct route_plan plan;
 	char *names[NAMES_MAX];
@@ -101,30 +102,31 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 	long long secs;
 	int n = 0, all = 0, changed = 0, c, dirfd, code;
 
-	while ((c = getopt_long(argc, argv, "+n:at:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_restart_usage))
+	while ((c = opt_next(&st, argc, argv, "n:at:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_restart_usage))
 			continue;
-		if (c == 'n' && n < NAMES_MAX && name_valid(optarg))
-			names[n++] = optarg;
+		if (c == 'n' && n < NAMES_MAX && name_valid(st.arg))
+			names[n++] = st.arg;
 		else if (c == 'n')
-			return opt_usage(ctx, cmd_restart_usage, "bad or too many names", optarg);
+			return opt_usage(ctx, cmd_restart_usage, "bad or too many names", st.arg);
 		else if (c == 'a')
 			all = 1;
 		else if (c == 'C')
 			changed = 1;
-		else if (c == 't' && opt_num(optarg, 0, 86400, &secs) == 0)
+		else if (c == 't' && opt_num(st.arg, 0, 86400, &secs) == 0)
 			o.timeout_ms = (int)secs * MS;
 		else if (c == 'W')
 			o.wait = 0;
 		else if (c == 'D')
 			o.dry_run = 1;
-		else if (c == 'A' && parse_after(optarg, &o) == 0)
+		else if (c == 'A' && parse_after(st.arg, &o) == 0)
 			continue;
 		else
-			return opt_usage(ctx, cmd_restart_usage, "bad option or value", c == 't' || c == 'A' ? optarg : NULL);
+			return c < 0 ? opt_error(ctx, cmd_restart_usage, &st, c)
+				     : opt_usage(ctx, cmd_restart_usage, "bad option or value", st.arg);
 	}
-	if (optind < argc)
-		return opt_usage(ctx, cmd_restart_usage, "unexpected argument", argv[optind]);
+	if (st.ind < argc)
+		return opt_usage(ctx, cmd_restart_usage, "unexpected argument", argv[st.ind]);
 	if (!n == !all)
 		return opt_usage(ctx, cmd_restart_usage, "give -n NAME or --all", NULL);
 	dirfd = state_dir_open(ctx, 0);

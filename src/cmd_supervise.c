@@ -74,6 +74,8 @@ struct sup_cmd {
 	long long repeat;
 	int json;
 	char sock[SOCK_MAX];
+	char **groups;  /* the operands: CHILD CMD groups */
+	int groupc;
 };
 
 static int num_opt(const char *s, long long min, long long max, int scale, int *out)
@@ -86,24 +88,24 @@ static int num_opt(const char *s, long long min, long long max, int scale, int *
 	return 0;
 }
 
-static int parse_one(struct tether_ctx *ctx, int c, struct sup_cmd *o)
+static int parse_one(struct tether_ctx *ctx, int c, char *arg, struct sup_cmd *o)
 {
 	struct sv_policy *p = &o->sv.policy;
 
 	switch (c) {
-	case 'n': o->sv.name = optarg; return name_valid(optarg) ? 0 : -1;
-	case 's': o->sv.sock = optarg; return 0;
-	case 'c': o->config = optarg; return 0;
-	case 'g': return num_opt(optarg, 0, SECONDS_MAX, MS, &o->sv.grace_ms);
-	case OPT_DELAY: return num_opt(optarg, 1, SECONDS_MAX * MS, 1, &p->delay_min_ms);
-	case OPT_DELAY_MAX: return num_opt(optarg, 1, SECONDS_MAX * MS, 1, &p->delay_max_ms);
-	case OPT_GIVE_UP: return num_opt(optarg, 1, SV_GIVEUP_MAX, 1, &p->give_up);
-	case OPT_WINDOW: return num_opt(optarg, 1, SECONDS_MAX, MS, &p->window_ms);
-	case OPT_PROBE: return num_opt(optarg, 1, SECONDS_MAX * MS, 1, &o->sv.probe_ms);
-	case OPT_LOG: o->sv.log = optarg; return 0;
-	case OPT_SEND: o->send = optarg; return ctl_op_parse(optarg) < 0 ? -1 : 0;
-	case OPT_CHILD: o->child = optarg; return name_valid(optarg) ? 0 : -1;
-	case OPT_REPEAT: return opt_num(optarg, 1, REPEAT_MAX, &o->repeat);
+	case 'n': o->sv.name = arg; return name_valid(arg) ? 0 : -1;
+	case 's': o->sv.sock = arg; return 0;
+	case 'c': o->config = arg; return 0;
+	case 'g': return num_opt(arg, 0, SECONDS_MAX, MS, &o->sv.grace_ms);
+	case OPT_DELAY: return num_opt(arg, 1, SECONDS_MAX * MS, 1, &p->delay_min_ms);
+	case OPT_DELAY_MAX: return num_opt(arg, 1, SECONDS_MAX * MS, 1, &p->delay_max_ms);
+	case OPT_GIVE_UP: return num_opt(arg, 1, SV_GIVEUP_MAX, 1, &p->give_up);
+	case OPT_WINDOW: return num_opt(arg, 1, SECONDS_MAX, MS, &p->window_ms);
+	case OPT_PROBE: return num_opt(arg, 1, SECONDS_MAX * MS, 1, &o->sv.probe_ms);
+	case OPT_LOG: o->sv.log = arg; return 0;
+	case OPT_SEND: o->send = arg; return ctl_op_parse(arg) < 0 ? -1 : 0;
+	case OPT_CHILD: o->child = arg; return name_valid(arg) ? 0 : -1;
+	case OPT_REPEAT: return opt_num(arg, 1, REPEAT_MAX, &o->repeat);
 	case OPT_JSON_OUT: o->json = 1; return 0;
 	}
 	(void)ctx;
@@ -130,42 +132,47 @@ static int sock_path(struct tether_ctx *ctx, struct sup_cmd *o)
 
 static int parse(struct tether_ctx *ctx, int argc, char **argv, struct sup_cmd *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "sock", required_argument, 0, 's' },
-		{ "config", required_argument, 0, 'c' },
-		{ "grace", required_argument, 0, 'g' },
-		{ "respawn-delay", required_argument, 0, OPT_DELAY },
-		{ "respawn-max", required_argument, 0, OPT_DELAY_MAX },
-		{ "give-up", required_argument, 0, OPT_GIVE_UP },
-		{ "window", required_argument, 0, OPT_WINDOW },
-		{ "probe-timeout", required_argument, 0, OPT_PROBE },
-		{ "log", required_argument, 0, OPT_LOG },
-		{ "send", required_argument, 0, OPT_SEND },
-		{ "child", required_argument, 0, OPT_CHILD },
-		{ "repeat", required_argument, 0, OPT_REPEAT },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "sock", OPT_VALUE, 's' },
+		{ "config", OPT_VALUE, 'c' },
+		{ "grace", OPT_VALUE, 'g' },
+		{ "respawn-delay", OPT_VALUE, OPT_DELAY },
+		{ "respawn-max", OPT_VALUE, OPT_DELAY_MAX },
+		{ "give-up", OPT_VALUE, OPT_GIVE_UP },
+		{ "window", OPT_VALUE, OPT_WINDOW },
+		{ "probe-timeout", OPT_VALUE, OPT_PROBE },
+		{ "log", OPT_VALUE, OPT_LOG },
+		{ "send", OPT_VALUE, OPT_SEND },
+		{ "child", OPT_VALUE, OPT_CHILD },
+		{ "repeat", OPT_VALUE, OPT_REPEAT },
 #if CONFIG_JSON
-		{ "json", no_argument, 0, OPT_JSON_OUT },
+		{ "json", OPT_FLAG, OPT_JSON_OUT },
 #endif
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+n:s:c:g:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_supervise_usage))
+	while ((c = opt_next(&st, argc, argv, "n:s:c:g:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_supervise_usage))
 			continue;
-		if (parse_one(ctx, c, o) < 0)
-			return opt_usage(ctx, cmd_supervise_usage, "bad option or value", optarg);
+		if (c < 0)
+			return opt_error(ctx, cmd_supervise_usage, &st, c);
+		if (parse_one(ctx, c, st.arg, o) < 0)
+			return opt_usage(ctx, cmd_supervise_usage, "bad option or value", st.arg);
 	}
+	o->groups = argv + st.ind;
+	o->groupc = argc - st.ind;
 	if (sock_path(ctx, o) < 0)
 		return opt_usage(ctx, cmd_supervise_usage, "socket path too long (max 107 bytes)", o->sv.sock);
 	if (o->sv.policy.delay_max_ms < o->sv.policy.delay_min_ms)
 		o->sv.policy.delay_max_ms = o->sv.policy.delay_min_ms;
 	if (o->send)
-		return optind < argc ? opt_usage(ctx, cmd_supervise_usage, "--send takes no children", NULL) : 0;
+		return st.ind < argc ? opt_usage(ctx, cmd_supervise_usage, "--send takes no children", NULL) : 0;
 	if (o->child || o->repeat)
 		return opt_usage(ctx, cmd_supervise_usage, "--child and --repeat go with --send", NULL);
-	if (!o->config == (optind >= argc))
+	if (!o->config == (st.ind >= argc))
 		return opt_usage(ctx, cmd_supervise_usage, "give -c FILE or -- CHILD CMD groups (one of them)", NULL);
 	return 0;
 }
@@ -332,7 +339,7 @@ int cmd_supervise(struct tether_ctx *ctx, int argc, char **argv)
 		return EX_FAIL;
 	}
 	if (o.config ? load_file(ctx, o.config, cfg) < 0
-		     : sv_config_args(cfg, argc - optind, argv + optind, err, sizeof err) < 0) {
+		     : sv_config_args(cfg, o.groupc, o.groups, err, sizeof err) < 0) {
 		if (!o.config)
 			msg_error(ctx, "%s", err);
 		mem_free(cfg);

@@ -357,50 +357,52 @@ static void report(const struct up_run *u, enum up_result res)
 
 static int parse(struct tether_ctx *ctx, int argc, char **argv, struct up_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "budget", required_argument, 0, 'b' },
-		{ "no-spawn", no_argument, 0, 'N' },
-		{ "backoff", required_argument, 0, 'B' },
-		{ "sock", required_argument, 0, 'S' },
-		{ "cwd", required_argument, 0, 'D' },
-		{ "log", required_argument, 0, 'L' },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "budget", OPT_VALUE, 'b' },
+		{ "no-spawn", OPT_FLAG, 'N' },
+		{ "backoff", OPT_VALUE, 'B' },
+		{ "sock", OPT_VALUE, 'S' },
+		{ "cwd", OPT_VALUE, 'D' },
+		{ "log", OPT_VALUE, 'L' },
 #if CONFIG_JSON
-		{ "json", no_argument, 0, 'j' },
+		{ "json", OPT_FLAG, 'j' },
 #endif
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	long long n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+n:b:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_up_usage))
+	while ((c = opt_next(&st, argc, argv, "n:b:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_up_usage))
 			continue;
 		if (c == 'n')
-			o->name = optarg;
-		else if (c == 'b' && opt_num(optarg, 0, SECONDS_MAX, &n) == 0)
+			o->name = st.arg;
+		else if (c == 'b' && opt_num(st.arg, 0, SECONDS_MAX, &n) == 0)
 			o->budget_ms = (int)n * MS;
-		else if (c == 'B' && opt_num(optarg, 0, SECONDS_MAX, &n) == 0)
+		else if (c == 'B' && opt_num(st.arg, 0, SECONDS_MAX, &n) == 0)
 			o->backoff_s = (int)n;
 		else if (c == 'N')
 			o->no_spawn = 1;
 		else if (c == 'S')
-			o->sock = optarg;
+			o->sock = st.arg;
 		else if (c == 'D')
-			o->spawn.cwd = optarg;
+			o->spawn.cwd = st.arg;
 		else if (c == 'L')
-			o->spawn.log = optarg;
+			o->spawn.log = st.arg;
 		else if (c == 'j')
 			o->json = 1;
 		else
-			return opt_usage(ctx, cmd_up_usage, "bad option or value", c == 'b' || c == 'B' ? optarg : NULL);
+			return c < 0 ? opt_error(ctx, cmd_up_usage, &st, c)
+				     : opt_usage(ctx, cmd_up_usage, "bad option or value", st.arg);
 	}
 	if (!o->name || !name_valid(o->name))
 		return opt_usage(ctx, cmd_up_usage, o->name ? "bad name" : "-n NAME is required", o->name);
 	if (o->sock && fmt(NULL, 0, "%s", o->sock) >= SOCK_MAX)
 		return opt_usage(ctx, cmd_up_usage, "--sock too long", NULL);
-	o->cmd = argv + optind;
-	o->cmdc = argc - optind;
+	o->cmd = argv + st.ind;
+	o->cmdc = argc - st.ind;
 	return 0;
 }
 

@@ -60,43 +60,45 @@ struct update_opts {
 
 static int parse(struct tether_ctx *ctx, int argc, char **argv, struct update_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, 0, 'n' },
-		{ "binary", required_argument, 0, 'b' },
-		{ "target", required_argument, 0, 'T' },
-		{ "settle", required_argument, 0, 'S' },
-		{ "health-cmd", required_argument, 0, 'H' },
-		{ "health-timeout", required_argument, 0, 'K' },
-		{ "timeout", required_argument, 0, 't' },
-		{ "dry-run", no_argument, 0, 'D' },
-		{ "json", no_argument, 0, OPT_JSON },
-		OPT_COMMON_LONG, { 0, 0, 0, 0 },
+	static const struct opt_long longs[] = {
+		{ "name", OPT_VALUE, 'n' },
+		{ "binary", OPT_VALUE, 'b' },
+		{ "target", OPT_VALUE, 'T' },
+		{ "settle", OPT_VALUE, 'S' },
+		{ "health-cmd", OPT_VALUE, 'H' },
+		{ "health-timeout", OPT_VALUE, 'K' },
+		{ "timeout", OPT_VALUE, 't' },
+		{ "dry-run", OPT_FLAG, 'D' },
+		{ "json", OPT_FLAG, OPT_JSON },
+		OPT_COMMON_LONG, { 0 },
 	};
+	struct opt_state st = OPT_STATE_INIT;
 	long long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+n:b:t:vh", longopts, NULL)) != -1) {
-		if (opt_common(ctx, c, cmd_update_usage))
+	while ((c = opt_next(&st, argc, argv, "n:b:t:vh", longs)) != OPT_END) {
+		if (opt_common(ctx, &st, c, cmd_update_usage))
 			continue;
-		if (c == 'n' && o->count < NAMES_MAX && name_valid(optarg))
-			o->names[o->count++] = optarg;
+		if (c == 'n' && o->count < NAMES_MAX && name_valid(st.arg))
+			o->names[o->count++] = st.arg;
 		else if (c == 'b')
-			o->binary = optarg;
+			o->binary = st.arg;
 		else if (c == 'T')
-			o->target = optarg;
+			o->target = st.arg;
 		else if (c == 'H')
-			o->health = optarg;
+			o->health = st.arg;
 		else if (c == 'D')
 			o->route.dry_run = 1;
 		else if (c == OPT_JSON && CONFIG_JSON)
 			o->json = 1;
-		else if ((c == 'S' || c == 'K' || c == 't') && opt_num(optarg, 0, 86400, &v) == 0)
+		else if ((c == 'S' || c == 'K' || c == 't') && opt_num(st.arg, 0, 86400, &v) == 0)
 			*(c == 'S' ? &o->settle_ms : c == 'K' ? &o->health_ms : &o->route.timeout_ms) = (int)v * MS;
 		else
-			return opt_usage(ctx, cmd_update_usage, "bad option or value", optarg);
+			return c < 0 ? opt_error(ctx, cmd_update_usage, &st, c)
+				     : opt_usage(ctx, cmd_update_usage, "bad option or value", st.arg);
 	}
-	if (optind < argc)
-		return opt_usage(ctx, cmd_update_usage, "unexpected argument", argv[optind]);
+	if (st.ind < argc)
+		return opt_usage(ctx, cmd_update_usage, "unexpected argument", argv[st.ind]);
 	if (!o->binary)
 		return opt_usage(ctx, cmd_update_usage, "--binary NEW is required", NULL);
 	if (!o->count && !o->target)

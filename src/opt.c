@@ -92,7 +92,7 @@ int opt_next(struct opt_state *st, int argc, char **argv, const char *shorts,
 	return in_order ? opt_next(st, argc, argv, shorts, longs) : OPT_END;
 }
 
-int opt_common_state(struct tether_ctx *ctx, const struct opt_state *st, int c, const char *usage)
+int opt_common(struct tether_ctx *ctx, const struct opt_state *st, int c, const char *usage)
 {
 	switch (c) {
 	case OPT_STATE_DIR:

@@ -1,10 +1,6 @@
 #ifndef TETHER_OPT_H
 #define TETHER_OPT_H
 
-/* Until cmd_restart, cmd_update, cmd_supervise, cmd_up and cmd_cbor_diag
- * move to opt_next: they still call getopt_long. */
-#include <getopt.h>
-
 #include "ctx.h"
 
 /*
@@ -51,7 +47,7 @@ int opt_next(struct opt_state *st, int argc, char **argv, const char *shorts,
 /* Long-only options every command accepts (codes above any char). */
 enum { OPT_STATE_DIR = 256, OPT_PROC_ROOT, OPT_JSON, OPT_FIRST_FREE };
 
-/* Designated, so it also fills getopt_long's struct option meanwhile. */
+/* The long options every command table ends with, before { 0 }. */
 #define OPT_COMMON_LONG \
 	{ .name = "state-dir", .has_arg = OPT_VALUE, .val = OPT_STATE_DIR }, \
 	{ .name = "proc-root", .has_arg = OPT_VALUE, .val = OPT_PROC_ROOT }, \
@@ -60,15 +56,7 @@ enum { OPT_STATE_DIR = 256, OPT_PROC_ROOT, OPT_JSON, OPT_FIRST_FREE };
 
 /* Handle a common option: opt_common(ctx, &st, c, usage). Returns 1 if c
  * was one, 0 if not; for -h it prints usage and exits 0. */
-int opt_common_state(struct tether_ctx *ctx, const struct opt_state *st, int c, const char *usage);
-/* The getopt_long callers' opt_common(ctx, c, usage) until they move; then
- * opt_common_state takes the name and these three go. */
-static inline int opt_common_getopt(struct tether_ctx *ctx, int c, const char *usage)
-{
-	return opt_common_state(ctx, &(struct opt_state){ .arg = optarg }, c, usage);
-}
-#define OPT_COMMON_PICK(a, b, c, d, f, ...) f
-#define opt_common(...) OPT_COMMON_PICK(__VA_ARGS__, opt_common_state, opt_common_getopt, 0)(__VA_ARGS__)
+int opt_common(struct tether_ctx *ctx, const struct opt_state *st, int c, const char *usage);
 
 /* The usage error for what opt_next returned that the command does not
  * take: "needs an argument", "takes no argument" or "unknown option",
