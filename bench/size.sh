@@ -50,10 +50,13 @@ config_from() {
 	if cmp -s "$2/.config.tmp" "$2/.config"; then rm -f "$2/.config.tmp"; else mv "$2/.config.tmp" "$2/.config"; fi
 }
 
-# build_tether ARCH DEFCONFIG DIR: tether for ARCH with DEFCONFIG in DIR.
+# build_tether ARCH DEFCONFIG DIR [MAKE VARIABLES]: tether for ARCH with
+# DEFCONFIG in DIR.
 build_tether() {
-	config_from "$2" "$3" &&
-		$MAKE --no-print-directory O="$3" KCONFIG_CONFIG="$3/.config" ARCH="$1" "$3/tether" >"$3/build.log" 2>&1
+	_a=$1 _d=$2 _o=$3
+	shift 3
+	config_from "$_d" "$_o" &&
+		$MAKE --no-print-directory O="$_o" KCONFIG_CONFIG="$_o/.config" ARCH="$_a" "$@" "$_o/tether" >"$_o/build.log" 2>&1
 }
 
 if smoke; then
@@ -95,10 +98,10 @@ floor_of() { eval "echo \${floor_$1:-}"; }  # ARCH: the empty main's bytes
 for a in host $targets; do
 	have_arch "$a" && eval "floor_$a=\$(floor \"\$a\" true)"
 done
-budget() { # LABEL DEFCONFIG LIMIT REFERENCE ANCHOR ANCHOR_BYTES
-	dir=$out/$(basename "$(dirname "$2")")-mips
-	cmd 1 "make O=$dir KCONFIG_CONFIG=$dir/.config ARCH=mips $dir/tether   # .config from $2"
-	if ! build_tether mips "$2" "$dir"; then
+budget() { # LABEL DEFCONFIG LIMIT REFERENCE ANCHOR ANCHOR_BYTES [MIPS16=1]
+	dir=$out/$(basename "$(dirname "$2")")-mips${7:+16}
+	cmd 1 "make O=$dir KCONFIG_CONFIG=$dir/.config ARCH=mips${7:+ $7} $dir/tether   # .config from $2"
+	if ! build_tether mips "$2" "$dir" ${7:+"$7"}; then
 		row 1 "tether stripped, mips, $1 (bench build)" "error: build failed ($dir/build.log)" "$5" "${6:+$(bytes "$6")}" "-" "$4" "< $(commas "$3") B"
 		return
 	fi
@@ -119,6 +122,9 @@ if have_arch mips; then
 	if [ "$bb_arch" = mips ]; then bb_anchor="BusyBox SSD-only, rebuilt, mips"; else bb_anchor="BusyBox SSD-only: ${bb:-build failed}"; bb_bytes=; fi
 	budget "Kconfig defaults, every feature" board/host/defconfig "$MIPS_BUDGET" "$REF_MIPS_FULL" "$bb_anchor" "$bb_bytes"
 	budget "board minimal config" board/minimal/defconfig "$MINIMAL_BUDGET" "$REF_MIPS_MIN" "empty main, mips" "$(floor_of mips)"
+	# As OpenWrt builds packages with USE_MIPS16 (cross/cross.mk).
+	budget "Kconfig defaults, every feature, MIPS16=1" board/host/defconfig "$MIPS_BUDGET" "$REF_MIPS_FULL" "$bb_anchor" "$bb_bytes" MIPS16=1
+	budget "board minimal config, MIPS16=1" board/minimal/defconfig "$MINIMAL_BUDGET" "$REF_MIPS_MIN" "empty main, mips" "$(floor_of mips)" MIPS16=1
 	h=$(floor mips hello)
 	row 1 "printf hello, mips (anchor rebuilt)" "$(bytes "$h")" "empty main, mips" "$(bytes "$(floor_of mips)")" "$(ratio "$h" "$(floor_of mips)")" "$REF_MIPS_FLOOR" "-"
 	cmd 1 "$(cc_for mips) $FLOOR_FLAGS -o true bench/true.c   # and bench/hello.c; strip -o"
