@@ -31,9 +31,9 @@ child_env() { # PID NAME: the three variables, each once, with our values
 	is "$(env_of "$1" TETHER_STATE_DIR)" "TETHER_STATE_DIR=$TMP/state " "$2 sees the state dir once"
 }
 
-# The supervisor is given its children's variables, stale and twice
-# (env_dup appends them: our TETHER_STATE_DIR comes first and wins).
-"$ENVDUP" TETHER_SUPERVISE_CHILD=x TETHER_SUPERVISE_SOCK=/x TETHER_STATE_DIR=/x TETHER_SUPERVISE_CHILD=y -- \
+# The supervisor is given its children's variables, stale and twice, and
+# the state dir twice (the same: valgrind keeps the last of a key).
+"$ENVDUP" TETHER_SUPERVISE_CHILD=x TETHER_SUPERVISE_SOCK="$TMP/stale.sock" TETHER_STATE_DIR="$TMP/state" TETHER_SUPERVISE_CHILD=y -- \
 	$TETHER_WRAP "$TETHER" supervise -n grp --grace 2 -- a sleep "${tag}1" -- b sleep "${tag}2" -- c sleep "${tag}3" \
 	>"$TMP/grp.out" 2>"$TMP/grp.log" &
 sup=$!
