@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "cbor_diag.h"
+#include "div10.h"
 
 #define TAG_BIGNUM 2
 #define TAG_NEG_BIGNUM 3
@@ -88,9 +89,12 @@ static void put(struct diag *g, const char *s)
 /* v in decimal, ending at end; returns where it starts. */
 static char *decimal_back(char *end, uint64_t v)
 {
-	do
-		*--end = (char)('0' + v % 10);
-	while (v /= 10);
+	unsigned d;
+
+	do {
+		v = u64_div10(v, &d);
+		*--end = (char)('0' + d);
+	} while (v);
 	return end;
 }
 

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "div10.h"
 #include "fmt.h"
 
 #define SINK_CHUNK 256
@@ -72,13 +73,20 @@ static void put_field(struct sink *s, const char *p, size_t n, size_t width, int
 		pad(s, ' ', width - n);
 }
 
+/* Base 8 and 16 by shifts, 10 by u64_div10: no 64-bit division. */
 static size_t utoa(char *end, uintmax_t v, unsigned base)
 {
 	char *p = end;
+	unsigned d;
 
 	do {
-		*--p = "0123456789abcdef"[v % base];
-		v /= base;
+		if (base == 10) {
+			v = u64_div10(v, &d);
+		} else {
+			d = (unsigned)v & (base - 1);
+			v = base == 16 ? v >> 4 : v >> 3;
+		}
+		*--p = "0123456789abcdef"[d];
 	} while (v);
 	return (size_t)(end - p);
 }

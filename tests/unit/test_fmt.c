@@ -1,5 +1,6 @@
 /* The printf subset that keeps stdio out of the binary. */
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -20,8 +21,22 @@ int main(void)
 	check(b, "7 8 18446744073709551615 9", "unsigned widths");
 	fmt(b, sizeof b, "%lld", (long long)LLONG_MIN);
 	check(b, "-9223372036854775808", "LLONG_MIN");
+	fmt(b, sizeof b, "%lld", (long long)LLONG_MAX);
+	check(b, "9223372036854775807", "LLONG_MAX");
+	fmt(b, sizeof b, "%jd %jd %ji", INTMAX_MIN, INTMAX_MAX, (intmax_t)-1);
+	check(b, "-9223372036854775808 9223372036854775807 -1", "%jd: INT64_MIN, INT64_MAX, -1");
+	fmt(b, sizeof b, "%ju", UINTMAX_MAX);
+	check(b, "18446744073709551615", "%ju: UINT64_MAX");
+	fmt(b, sizeof b, "%llu %llu %llu", 4294967295ull, 4294967296ull, 10000000000000000000ull);
+	check(b, "4294967295 4294967296 10000000000000000000", "2^32 - 1, 2^32, 10^19");
+	fmt(b, sizeof b, "%llu %llu %lld", 0ull, 9ull, -10ll);
+	check(b, "0 9 -10", "0, 9 and -10");
 	fmt(b, sizeof b, "%x %o", 255u, 8u);
 	check(b, "ff 10", "hex and octal");
+	fmt(b, sizeof b, "%llx %llo", 18446744073709551615ull, 18446744073709551615ull);
+	check(b, "ffffffffffffffff 1777777777777777777777", "hex and octal of UINT64_MAX");
+	fmt(b, sizeof b, "%llx %llo", 0x123456789abcdef0ull, 01234567012345670ull);
+	check(b, "123456789abcdef0 1234567012345670", "hex and octal digits above 32 bits");
 	fmt(b, sizeof b, "[%5d|%-5s|%05u]", 42, "ab", 7u);
 	check(b, "[   42|ab   |00007]", "width, left and zero padding");
 	fmt(b, sizeof b, "%.*s!", 3, "abcdef");
