@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,19 +134,23 @@ int opt_error(struct tether_ctx *ctx, const char *usage, const struct opt_state 
 
 int opt_num(const char *s, long long min, long long max, long long *out)
 {
-	long long v = 0;
+	unsigned long long v;
+	const char *end;
 
-	if (!s || !*s)
+	if (!s || max < 0)
 		return -1;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (max - (*p - '0')) / 10)
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	if (v < min)
+	end = opt_unum(s, (unsigned long long)max, &v);
+	if (!end || *end || (long long)v < min)
 		return -1;
-	*out = v;
+	*out = (long long)v;
 	return 0;
+}
+
+/* v * 10 + d <= max, checked by multiplying: the usual v > (max - d) / 10
+ * is a 64-bit division, a libgcc call on 32-bit targets. */
+static int fits_next_digit(unsigned long long v, unsigned d, unsigned long long max)
+{
+	return d <= max && v <= ULLONG_MAX / 10 && v * 10 <= max - d;
 }
 
 const char *opt_unum(const char *s, unsigned long long max, unsigned long long *out)
@@ -154,9 +159,10 @@ const char *opt_unum(const char *s, unsigned long long max, unsigned long long *
 	const char *p = s;
 
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (max - (unsigned)(*p - '0')) / 10)
+		unsigned d = (unsigned)(*p - '0');
+		if (!fits_next_digit(v, d, max))
 			return NULL;
-		v = v * 10 + (unsigned)(*p - '0');
+		v = v * 10 + d;
 	}
 	if (p == s)
 		return NULL;
