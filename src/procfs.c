@@ -96,9 +96,11 @@ static int field_num(const char **p, const char *end, unsigned long long *out)
 	if (s >= end || *s < '0' || *s > '9')
 		return -1;
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > (ULLONG_MAX - (unsigned)(*s - '0')) / 10)
+		unsigned d = (unsigned)(*s - '0');
+		/* by multiplying: a 64-bit division is a libgcc call on 32-bit */
+		if (v > ULLONG_MAX / 10 || v * 10 > ULLONG_MAX - d)
 			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
+		v = v * 10 + d;
 	}
 	if (s >= end || (*s != ' ' && *s != '\n'))
 		return -1;

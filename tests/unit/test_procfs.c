@@ -57,6 +57,14 @@ static void test_hostile(void)
 	ok(parse(line, &st) < 0, "non-numeric start time rejected");
 	snprintf(line, sizeof line, "12 (x) S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999999 0\n");
 	ok(parse(line, &st) < 0, "start time overflowing 64 bits rejected");
+	snprintf(line, sizeof line, "12 (x) S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 18446744073709551615 0\n");
+	ok(parse(line, &st) == 0 && st.start == 18446744073709551615ull, "start time UINT64_MAX itself parses");
+	snprintf(line, sizeof line, "12 (x) S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 18446744073709551616 0\n");
+	ok(parse(line, &st) < 0, "start time UINT64_MAX + 1 rejected");
+	snprintf(line, sizeof line, "12 (x) S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 18446744073709551620 0\n");
+	ok(parse(line, &st) < 0, "start time past UINT64_MAX in its last digit rejected");
+	snprintf(line, sizeof line, "12 (x) S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 184467440737095516150 0\n");
+	ok(parse(line, &st) < 0, "start time UINT64_MAX times 10 rejected");
 	snprintf(line, sizeof line, "12 (x) S -1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 5 0\n");
 	ok(parse(line, &st) < 0, "negative ppid rejected");
 	snprintf(line, sizeof line, "99999999999 (x) " TAIL);
