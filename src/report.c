@@ -51,18 +51,21 @@ const char *view_state(const struct view *v)
 	}
 }
 
-static void human_duration(char *buf, size_t cap, long long s)
+static void human_duration(char *buf, size_t cap, long long up)
 {
-	if (s < 0)
-		s = 0;
+	/* A record's since is 0 or later, so up fits 32 bits until the
+	 * clock passes 2106; clamped, the divisions are 32-bit multiplies
+	 * rather than libgcc's 64-bit division on 32-bit targets. */
+	unsigned s = up < 0 ? 0 : up > UINT_MAX ? UINT_MAX : (unsigned)up;
+
 	if (s >= 86400)
-		fmt(buf, cap, "%lldd%lldh", s / 86400, s % 86400 / 3600);
+		fmt(buf, cap, "%ud%uh", s / 86400, s % 86400 / 3600);
 	else if (s >= 3600)
-		fmt(buf, cap, "%lldh%lldm", s / 3600, s % 3600 / 60);
+		fmt(buf, cap, "%uh%um", s / 3600, s % 3600 / 60);
 	else if (s >= 60)
-		fmt(buf, cap, "%lldm%llds", s / 60, s % 60);
+		fmt(buf, cap, "%um%us", s / 60, s % 60);
 	else
-		fmt(buf, cap, "%llds", s);
+		fmt(buf, cap, "%us", s);
 }
 
 static void shell_kv(const char *k, const char *v, int last)

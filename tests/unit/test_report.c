@@ -1,0 +1,90 @@
+/* report_view's uptime: human (1d5h), shell and JSON, from a record's since. */
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "report.h"
+#include "tap.h"
+
+#define OUT_MAX 1024
+#define DAY 86400
+#define HOUR 3600
+#define MINUTE 60
+
+static struct view v;
+
+/* What report_view prints for a record up for `up` seconds, or "race"
+ * if the clock ticked while it printed (the caller tries again). */
+static const char *report_up(long long up, enum report_mode mode)
+{
+	static char out[OUT_MAX];
+	int fds[2], saved = dup(1);
+	time_t t0 = time(NULL);
+	ssize_t n;
+
+	if (pipe(fds) < 0 || saved < 0)
+		return "pipe";
+	v.res = STATE_OK;
+	v.verdict = IDENT_ALIVE;
+	v.rec.id.pid = 42;
+	v.rec.id.start = UINT64_MAX;
+	v.rec.owner.type = OWNER_NONE;
+	v.rec.since = (long long)t0 - up;
+	dup2(fds[1], 1);
+	report_view("web", &v, mode);
+	dup2(saved, 1);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, sizeof out - 1);
+	close(fds[0]);
+	out[n > 0 ? n : 0] = '\0';
+	return time(NULL) == t0 ? out : "race";
+}
+
+static const char *report_steady(long long up, enum report_mode mode)
+{
+	const char *out;
+
+	while (!strcmp(out = report_up(up, mode), "race"))
+		;
+	return out;
+}
+
+static void human(long long up, const char *want, const char *what)
+{
+	is_str(report_steady(up, REPORT_HUMAN), want, what);
+}
+
+int main(void)
+{
+	human(0, "web running pid=42 up=0s owner=none\n", "up 0 s");
+	human(59, "web running pid=42 up=59s owner=none\n", "59 s: seconds only");
+	human(MINUTE, "web running pid=42 up=1m0s owner=none\n", "a minute: minutes and seconds");
+	human(HOUR - 1, "web running pid=42 up=59m59s owner=none\n", "an hour less a second");
+	human(HOUR, "web running pid=42 up=1h0m owner=none\n", "an hour: hours and minutes");
+	human(DAY - 1, "web running pid=42 up=23h59m owner=none\n", "a day less a second");
+	human(DAY + 5 * HOUR + 59, "web running pid=42 up=1d5h owner=none\n", "a day and 5 h: days and hours");
+	human(-HOUR, "web running pid=42 up=0s owner=none\n", "since in the future: 0 s");
+	human(UINT32_MAX, "web running pid=42 up=49710d6h owner=none\n", "2^32 - 1 s, the most shown");
+	human((long long)UINT32_MAX + DAY, "web running pid=42 up=49710d6h owner=none\n",
+	      "past 2^32 s (a clock past 2106): clamped");
+	is_str(report_steady(10000000000LL, REPORT_SHELL),
+	       "TETHER_NAME='web' TETHER_STATE='running' TETHER_PID='42' TETHER_START='18446744073709551615' "
+	       "TETHER_UPTIME='10000000000' TETHER_OWNER='none'\n",
+	       "shell: uptime past 32 bits unclamped, start UINT64_MAX");
+	is_str(report_steady(-5, REPORT_SHELL),
+	       "TETHER_NAME='web' TETHER_STATE='running' TETHER_PID='42' TETHER_START='18446744073709551615' "
+	       "TETHER_UPTIME='-5' TETHER_OWNER='none'\n",
+	       "shell: a negative uptime as it is");
+#if CONFIG_JSON
+	is_str(report_steady(10000000000LL, REPORT_JSON),
+	       "{\"name\":\"web\",\"state\":\"running\",\"code\":0,\"pid\":42,\"start\":18446744073709551615,"
+	       "\"uptime\":10000000000,\"restarts\":0,\"boot\":\"\",\"owner\":\"none\"}\n",
+	       "json: uptime past 32 bits unclamped");
+#else
+	tap_skip("json: uptime past 32 bits unclamped", "CONFIG_JSON is off");
+#endif
+	return tap_done();
+}
