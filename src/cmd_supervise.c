@@ -288,8 +288,11 @@ static int repeat_status(struct tether_ctx *ctx, const char *sock, long long n)
 		us[i] = now_us() - t0;
 	}
 	sort(us, (size_t)n, sizeof *us, cmp_ll);
-	say(1, "%lld status round trips: median %lld us, p99 %lld us, max %lld us\n", n, us[n / 2],
-	    us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], us[n - 1]);
+	/* n <= REPEAT_MAX, so n * 99 fits 32 bits: unsigned division, not
+	 * libgcc's 64-bit one on 32-bit targets. */
+	unsigned m = (unsigned)n, p99 = m * 99 / 100;
+	say(1, "%u status round trips: median %lld us, p99 %lld us, max %lld us\n", m, us[m / 2],
+	    us[p99 < m ? p99 : m - 1], us[m - 1]);
 out:
 	if (fd >= 0)
 		close(fd);
