@@ -64,7 +64,10 @@ static int env_lookup(int fd, const char *name, char *out, size_t cap)
 			start = i + 1;
 		}
 		fill = have - start;
-		memmove(buf, buf + start, fill);
+		/* Forward, byte by byte: the only memmove in tether, 600 B of
+		 * musl's on MIPS for a partial entry of at most ENV_CHUNK. */
+		for (size_t i = 0; i < fill; i++)
+			buf[i] = buf[start + i];
 		if (fill == sizeof buf) {
 			skipping = 1;
 			fill = 0;

@@ -181,6 +181,41 @@ static void big_environ(struct tree *t)
 	free(env);
 }
 
+/* env_lookup reads 4 KiB at a time and carries an entry cut by a read
+ * over to the next: PAD fills the first read up to `at`, where the entry
+ * cut in two starts (`cut` bytes long, or INVOCATION_ID itself if 0). */
+static void environ_cut_at(struct tree *t, size_t at, size_t cut, const char *what)
+{
+	size_t chunk = 4096, idn = sizeof "INVOCATION_ID=" ID, n = 0;
+	char *env = malloc(2 * chunk + idn);
+
+	memcpy(env, "PAD=", 4);
+	memset(env + 4, 'p', at - 5);
+	env[at - 1] = 0;
+	n = at;
+	if (cut) {
+		memcpy(env + n, "CUT=", 4);
+		for (size_t i = 4; i < cut - 1; i++)
+			env[n + i] = (char)('a' + i % 26);
+		env[n + cut - 1] = 0;
+		n += cut;
+	}
+	memcpy(env + n, "INVOCATION_ID=" ID, idn);
+	put(t, PID, "environ", env, n + idn);
+	detect_is(t, PID, "owner=systemd unit=foo.service scope=system", what);
+	free(env);
+}
+
+static void environ_cut(struct tree *t)
+{
+	tree_init(t, "systemd", "systemd");
+	put_str(t, PID, "cgroup", "0::/system.slice/foo.service\n");
+	environ_cut_at(t, 4096 - 20, 0, "systemd: INVOCATION_ID cut by a 4 KiB read is found");
+	environ_cut_at(t, 4096 - 1, 0, "systemd: INVOCATION_ID whose first byte ends a read is found");
+	environ_cut_at(t, 8, 4096 - 4, "systemd: after a 4 KiB entry cut by a read (it moves onto itself)");
+	environ_cut_at(t, 2000, 3000, "systemd: after a 3000 B entry cut by a read");
+}
+
 static void procd_cases(struct tree *t)
 {
 	tree_init(t, "procd", "procd");
@@ -447,6 +482,7 @@ int main(void)
 	unsetenv("INVOCATION_ID");
 	systemd_cases(&t);
 	big_environ(&t);
+	environ_cut(&t);
 	procd_cases(&t);
 	parent_cases(&t);
 	hostile_cases(&t);
