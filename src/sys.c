@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,12 +50,15 @@ long long now_ms(void)
 	return (long long)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
 }
 
+/* poll, not nanosleep: on 32-bit musl nanosleep is clock_nanosleep and
+ * its time64 fallback, 500 B on MIPS; poll is less, and the control
+ * socket links it anyway. */
 void sleep_ms(int ms)
 {
-	struct timespec ts = { ms / MS_PER_S, (long)(ms % MS_PER_S) * NS_PER_MS };
+	long long end = now_ms() + ms;
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	for (long long left = ms; left > 0; left = end - now_ms())
+		poll(NULL, 0, (int)left);
 }
 
 char *sys_getcwd(char *buf, size_t size)

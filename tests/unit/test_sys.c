@@ -1,13 +1,52 @@
-/* sys: the working directory without musl's getcwd (which links malloc). */
+/* sys: the working directory without musl's getcwd (which links malloc),
+ * and sleep_ms without nanosleep. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sys.h"
 #include "tap.h"
+
+#define SLEEP_MS 60
+#define TICK_US 5000
+
+static volatile sig_atomic_t ticks;
+
+static void on_tick(int sig)
+{
+	(void)sig;
+	ticks++;
+}
+
+static void test_sleep(void)
+{
+	struct sigaction sa = { .sa_handler = on_tick };  /* no SA_RESTART */
+	struct itimerval every = { { 0, TICK_US }, { 0, TICK_US } }, off = { { 0, 0 }, { 0, 0 } };
+	long long t0 = now_ms();
+
+	sleep_ms(0);
+	sleep_ms(-5);
+	ok(now_ms() - t0 < SLEEP_MS, "sleep_ms(0) and sleep_ms(-5) return at once");
+	t0 = now_ms();
+	sleep_ms(SLEEP_MS);
+	ok(now_ms() - t0 >= SLEEP_MS, "sleep_ms(%d) sleeps at least that long", SLEEP_MS);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &every, NULL);
+	t0 = now_ms();
+	sleep_ms(SLEEP_MS);
+	long long took = now_ms() - t0;
+	setitimer(ITIMER_REAL, &off, NULL);
+	ok(took >= SLEEP_MS && ticks > 1, "interrupted by SIGALRM every %d us, it still sleeps %d ms",
+	   TICK_US, SLEEP_MS);
+	if (took < SLEEP_MS || ticks <= 1)
+		tap_diag("slept %lld ms through %d signals", took, (int)ticks);
+}
 
 int main(void)
 {
@@ -24,5 +63,6 @@ int main(void)
 	ok(sys_getcwd(got, strlen(dir) + 1) == got, "the exact size, NUL included, is enough");
 	if (chdir("/") < 0 || rmdir(dir) < 0)
 		tap_diag("cannot remove %s", dir);
+	test_sleep();
 	return tap_done();
 }
