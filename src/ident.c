@@ -127,13 +127,14 @@ static int gone(enum ident_verdict v)
 int ident_wait_gone(struct tether_ctx *ctx, const struct ident *id, int timeout_ms)
 {
 	long long end = now_ms() + timeout_ms;
+	int nap = 1;
 
 	for (;;) {
 		if (gone(ident_check(ctx, id)))
 			return 0;
 		if (now_ms() >= end)
 			return -1;
-		sleep_ms(POLL_MS);
+		sleep_backoff(&nap, POLL_MS);
 	}
 }
 

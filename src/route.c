@@ -238,6 +238,7 @@ int route_wait_new(struct tether_ctx *ctx, int dirfd, const char *name, const st
 		   struct ident *now)
 {
 	long long end = now_ms() + timeout_ms, died = 0;
+	int nap = 1;
 	struct view v;
 
 	for (;;) {
@@ -259,7 +260,7 @@ int route_wait_new(struct tether_ctx *ctx, int dirfd, const char *name, const st
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		sleep_ms(POLL_MS);
+		sleep_backoff(&nap, POLL_MS);
 	}
 }
 

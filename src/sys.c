@@ -73,3 +73,9 @@ char *sys_getcwd(char *buf, size_t size)
 	}
 	return buf;
 }
+
+void sleep_backoff(int *ms, int max)
+{
+	sleep_ms(*ms);
+	*ms = *ms >= max / 2 ? max : *ms * 2;
+}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -48,6 +49,25 @@ static void test_sleep(void)
 		tap_diag("slept %lld ms through %d signals", took, (int)ticks);
 }
 
+/* The naps a poll loop takes: doubling from 1 ms, then max each time. */
+static void test_backoff(void)
+{
+	char seq[64] = "";
+	size_t n = 0;
+
+	for (int i = 0, nap = 1; i < 7; i++) {
+		n += (size_t)snprintf(seq + n, sizeof seq - n, "%s%d", i ? " " : "", nap);
+		sleep_backoff(&nap, 20);
+	}
+	is_str(seq, "1 2 4 8 16 20 20", "sleep_backoff: 1, 2, 4, 8, 16 ms, then the 20 ms cap");
+	n = 0;
+	for (int i = 0, nap = 1; i < 6; i++) {
+		n += (size_t)snprintf(seq + n, sizeof seq - n, "%s%d", i ? " " : "", nap);
+		sleep_backoff(&nap, 10);
+	}
+	is_str(seq, "1 2 4 8 10 10", "a cap that is not a power of two is reached, not passed");
+}
+
 int main(void)
 {
 	char want[PATH_MAX], got[PATH_MAX], dir[] = "/tmp/tether-test-sys-XXXXXX";
@@ -64,5 +84,6 @@ int main(void)
 	if (chdir("/") < 0 || rmdir(dir) < 0)
 		tap_diag("cannot remove %s", dir);
 	test_sleep();
+	test_backoff();
 	return tap_done();
 }
