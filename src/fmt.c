@@ -142,8 +142,12 @@ static void run(struct sink *s, const char *f, va_list ap)
 				   : va_arg(ap, int);
 			uintmax_t m = v < 0 ? -(uintmax_t)v : (uintmax_t)v;
 			size_t n = utoa(num + sizeof num, m, 10);
-			if (v < 0)
+			if (v < 0 && padc == '0' && !left) {  /* -0042: the sign before the zeros */
+				put(s, "-", 1);
+				width = width ? width - 1 : 0;
+			} else if (v < 0) {
 				num[sizeof num - ++n] = '-';
+			}
 			put_field(s, num + sizeof num - n, n, width, left, padc);
 			break;
 		}

@@ -39,6 +39,8 @@ int main(void)
 	check(b, "123456789abcdef0 1234567012345670", "hex and octal digits above 32 bits");
 	fmt(b, sizeof b, "[%5d|%-5s|%05u]", 42, "ab", 7u);
 	check(b, "[   42|ab   |00007]", "width, left and zero padding");
+	fmt(b, sizeof b, "[%05d|%5d|%-5d|%02d|%022lld]", -42, -42, -42, -42, (long long)INT64_MIN);
+	check(b, "[-0042|  -42|-42  |-42|-009223372036854775808]", "a negative number zero-padded keeps its sign first");
 	fmt(b, sizeof b, "%.*s!", 3, "abcdef");
 	check(b, "abc!", "%.*s precision");
 	fmt(b, sizeof b, "100%% %c", 'x');
