@@ -10,8 +10,8 @@
 #include "msg.h"
 #include "opt.h"
 #include "route.h"
+#include "sys.h"
 
-#define MS 1000
 #define NAMES_MAX 64
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -95,7 +95,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 		OPT_COMMON_LONG, { 0 },
 	};
 	struct opt_state st = OPT_STATE_INIT;
-	struct route_opts o = { .timeout_ms = CONFIG_RESTART_TIMEOUT * MS, .wait = 1 };
+	struct route_opts o = { .timeout_ms = CONFIG_RESTART_TIMEOUT * MS_PER_S, .wait = 1 };
 	struct route_plan plan;
 	char *names[NAMES_MAX];
 	char found[NAMES_MAX][NAME_MAX_LEN + 1];  /* --changed: the names found */
@@ -114,7 +114,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 		else if (c == 'C')
 			changed = 1;
 		else if (c == 't' && opt_num(st.arg, 0, 86400, &secs) == 0)
-			o.timeout_ms = (int)secs * MS;
+			o.timeout_ms = (int)secs * MS_PER_S;
 		else if (c == 'W')
 			o.wait = 0;
 		else if (c == 'D')

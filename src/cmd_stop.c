@@ -11,8 +11,8 @@
 #include "opt.h"
 #include "report.h"
 #include "sup.h"
+#include "sys.h"
 
-#define MS 1000
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
@@ -54,7 +54,7 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct stop_opts
 		else if (c == 's')
 			return opt_usage(ctx, cmd_stop_usage, "unknown signal", st.arg);
 		else if (c == 't' && opt_num(st.arg, 0, 86400, &secs) == 0)
-			o->grace_ms = (int)secs * MS;
+			o->grace_ms = (int)secs * MS_PER_S;
 		else if (c == 't')
 			return opt_usage(ctx, cmd_stop_usage, "bad timeout", st.arg);
 		else
@@ -82,7 +82,7 @@ static int stop_running(struct tether_ctx *ctx, struct record *r, const struct s
 	int code = sup_stop(ctx, &r->owner);
 	if (code != EX_DONE)
 		return code;
-	if (ident_wait_gone(ctx, &r->id, o->grace_ms + MS) < 0) {
+	if (ident_wait_gone(ctx, &r->id, o->grace_ms + MS_PER_S) < 0) {
 		msg_error(ctx, "%s: %s accepted the stop but pid %d is still running", r->name,
 			  owner_type_name(r->owner.type), r->id.pid);
 		return EX_TIMEOUT;
@@ -92,7 +92,7 @@ static int stop_running(struct tether_ctx *ctx, struct record *r, const struct s
 
 int cmd_stop(struct tether_ctx *ctx, int argc, char **argv)
 {
-	struct stop_opts o = { NULL, SIGTERM, CONFIG_STOP_TIMEOUT * MS };
+	struct stop_opts o = { NULL, SIGTERM, CONFIG_STOP_TIMEOUT * MS_PER_S };
 	char lockname[NAME_MAX_LEN + 16];
 	struct view v;
 	int code = parse(ctx, argc, argv, &o), dirfd, lfd;

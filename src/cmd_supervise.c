@@ -16,7 +16,6 @@
 #include "supervise.h"
 #include "sys.h"
 
-#define MS 1000
 #define STR(x) #x
 #define XSTR(x) STR(x)
 #define REPEAT_MAX 10000000
@@ -96,12 +95,12 @@ static int parse_one(struct tether_ctx *ctx, int c, char *arg, struct sup_cmd *o
 	case 'n': o->sv.name = arg; return name_valid(arg) ? 0 : -1;
 	case 's': o->sv.sock = arg; return 0;
 	case 'c': o->config = arg; return 0;
-	case 'g': return num_opt(arg, 0, SECONDS_MAX, MS, &o->sv.grace_ms);
-	case OPT_DELAY: return num_opt(arg, 1, SECONDS_MAX * MS, 1, &p->delay_min_ms);
-	case OPT_DELAY_MAX: return num_opt(arg, 1, SECONDS_MAX * MS, 1, &p->delay_max_ms);
+	case 'g': return num_opt(arg, 0, SECONDS_MAX, MS_PER_S, &o->sv.grace_ms);
+	case OPT_DELAY: return num_opt(arg, 1, SECONDS_MAX * MS_PER_S, 1, &p->delay_min_ms);
+	case OPT_DELAY_MAX: return num_opt(arg, 1, SECONDS_MAX * MS_PER_S, 1, &p->delay_max_ms);
 	case OPT_GIVE_UP: return num_opt(arg, 1, SV_GIVEUP_MAX, 1, &p->give_up);
-	case OPT_WINDOW: return num_opt(arg, 1, SECONDS_MAX, MS, &p->window_ms);
-	case OPT_PROBE: return num_opt(arg, 1, SECONDS_MAX * MS, 1, &o->sv.probe_ms);
+	case OPT_WINDOW: return num_opt(arg, 1, SECONDS_MAX, MS_PER_S, &p->window_ms);
+	case OPT_PROBE: return num_opt(arg, 1, SECONDS_MAX * MS_PER_S, 1, &o->sv.probe_ms);
 	case OPT_LOG: o->sv.log = arg; return 0;
 	case OPT_SEND: o->send = arg; return ctl_op_parse(arg) < 0 ? -1 : 0;
 	case OPT_CHILD: o->child = arg; return name_valid(arg) ? 0 : -1;
@@ -322,7 +321,7 @@ int cmd_supervise(struct tether_ctx *ctx, int argc, char **argv)
 	struct sup_cmd o = {
 		.sv = {
 			.name = SV_NAME_DEFAULT,
-			.grace_ms = CONFIG_STOP_TIMEOUT * MS,
+			.grace_ms = CONFIG_STOP_TIMEOUT * MS_PER_S,
 			.probe_ms = CTL_PROBE_MS,
 			.policy = { SV_DELAY_MIN_MS, SV_DELAY_MAX_MS, SV_GIVE_UP, SV_WINDOW_MS },
 			.argc = argc,

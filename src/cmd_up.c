@@ -24,7 +24,6 @@
 #include "ctl.h"
 #endif
 
-#define MS 1000
 #define STR(x) #x
 #define XSTR(x) STR(x)
 #define POLL_MS 50
@@ -380,7 +379,7 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct up_opts *
 		if (c == 'n')
 			o->name = st.arg;
 		else if (c == 'b' && opt_num(st.arg, 0, SECONDS_MAX, &n) == 0)
-			o->budget_ms = (int)n * MS;
+			o->budget_ms = (int)n * MS_PER_S;
 		else if (c == 'B' && opt_num(st.arg, 0, SECONDS_MAX, &n) == 0)
 			o->backoff_s = (int)n;
 		else if (c == 'N')
@@ -409,7 +408,7 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct up_opts *
 int cmd_up(struct tether_ctx *ctx, int argc, char **argv)
 {
 	struct up_opts o = {
-		.budget_ms = CONFIG_UP_BUDGET * MS,
+		.budget_ms = CONFIG_UP_BUDGET * MS_PER_S,
 		.backoff_s = CONFIG_SPAWN_BACKOFF_TTL,
 		.spawn = { .detach = 1 },
 	};

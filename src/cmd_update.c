@@ -16,8 +16,8 @@
 #include "route.h"
 #include "run.h"
 #include "swap.h"
+#include "sys.h"
 
-#define MS 1000
 #define NAMES_MAX 64
 #define HEALTH_TIMEOUT_S 10
 #define STR(x) #x
@@ -92,7 +92,7 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct update_op
 		else if (c == OPT_JSON && CONFIG_JSON)
 			o->json = 1;
 		else if ((c == 'S' || c == 'K' || c == 't') && opt_num(st.arg, 0, 86400, &v) == 0)
-			*(c == 'S' ? &o->settle_ms : c == 'K' ? &o->health_ms : &o->route.timeout_ms) = (int)v * MS;
+			*(c == 'S' ? &o->settle_ms : c == 'K' ? &o->health_ms : &o->route.timeout_ms) = (int)v * MS_PER_S;
 		else
 			return c < 0 ? opt_error(ctx, cmd_update_usage, &st, c)
 				     : opt_usage(ctx, cmd_update_usage, "bad option or value", st.arg);
@@ -331,8 +331,8 @@ out:
 int cmd_update(struct tether_ctx *ctx, int argc, char **argv)
 {
 	struct update_opts o = {
-		.settle_ms = CONFIG_SETTLE_TIME * MS, .health_ms = HEALTH_TIMEOUT_S * MS,
-		.route = { .timeout_ms = CONFIG_RESTART_TIMEOUT * MS, .wait = 1, .quiet = 1 },
+		.settle_ms = CONFIG_SETTLE_TIME * MS_PER_S, .health_ms = HEALTH_TIMEOUT_S * MS_PER_S,
+		.route = { .timeout_ms = CONFIG_RESTART_TIMEOUT * MS_PER_S, .wait = 1, .quiet = 1 },
 	};
 	char target[PATH_MAX];
 	struct stat tsb;

@@ -16,12 +16,12 @@
 #include "route.h"
 #include "run.h"
 #include "sup.h"
+#include "sys.h"
 
 #define POLL_MS 20
 #define DIED_GRACE_MS 2000
 #define ANCESTRY_MAX 64
 #define HANDOFF_SETTLE_MS 200
-#define MS 1000
 #define TARGETS_FIRST 4
 
 static void resolve_owner(struct tether_ctx *ctx, struct target *t)
@@ -189,7 +189,7 @@ static int handoff(struct tether_ctx *ctx, int dirfd, struct route_plan *p, cons
 		return EX_USAGE;
 	}
 	fmt(after, sizeof after, "%d:%llu", self.pid, self.start);
-	fmt(secs, sizeof secs, "%d", o->timeout_ms / MS);
+	fmt(secs, sizeof secs, "%d", o->timeout_ms / MS_PER_S);
 	fmt(unit, sizeof unit, "--unit=tether-restart-%d", self.pid);
 	for (int i = 0; i < p->count; i++)
 		if (p->t[i].owner.type == OWNER_SYSTEMD)
@@ -281,7 +281,7 @@ static int restart_none(struct tether_ctx *ctx, int dirfd, struct target *t)
 	if (lfd < 0)
 		return EX_FAIL;
 	if (t->view.verdict == IDENT_ALIVE || t->view.verdict == IDENT_UNVERIFIED)
-		code = life_stop_ident(ctx, r, SIGTERM, CONFIG_STOP_TIMEOUT * MS);
+		code = life_stop_ident(ctx, r, SIGTERM, CONFIG_STOP_TIMEOUT * MS_PER_S);
 	if (code == EX_DONE || code == EX_REUSED)
 		code = life_spawn_record(ctx, dirfd, r->name, r->argv, r->argc, &so, r->sock, r->restarts + 1);
 	marker_consume(ctx, dirfd, r->name, OWNER_UNKNOWN);
@@ -327,7 +327,7 @@ static void wait_member(struct tether_ctx *ctx, int dirfd, struct target *t, con
 				  owner_type_name(t->owner.type));
 		else
 			msg_error(ctx, "%s: no new identity within %d s after the restart via %s", t->view.rec.name,
-				  o->timeout_ms / MS, owner_type_name(t->owner.type));
+				  o->timeout_ms / MS_PER_S, owner_type_name(t->owner.type));
 		t->code = errno == ECHILD ? EX_FAIL : EX_TIMEOUT;
 		return;
 	}
@@ -339,7 +339,7 @@ static void wait_caller(struct tether_ctx *ctx, const struct route_opts *o)
 {
 	struct ident caller = { .pid = o->after_pid, .start = o->after_start };
 
-	if (ident_wait_gone(ctx, &caller, CONFIG_HANDOFF_TIMEOUT * MS) < 0)
+	if (ident_wait_gone(ctx, &caller, CONFIG_HANDOFF_TIMEOUT * MS_PER_S) < 0)
 		msg_warn(ctx, "caller pid %d still running after %d s: restarting anyway", caller.pid,
 			 CONFIG_HANDOFF_TIMEOUT);
 	sleep_ms(HANDOFF_SETTLE_MS);

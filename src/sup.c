@@ -11,6 +11,7 @@
 #include "msg.h"
 #include "run.h"
 #include "sup.h"
+#include "sys.h"
 
 #define TASK_COMM_LEN 16  /* the kernel's comm buffer, NUL included */
 #define CMDLINE_MAX 1024
@@ -19,7 +20,6 @@
 #define DELETED_SUFFIX " (deleted)"
 #define TOOL_LINE_MAX 512
 #define UID_TEXT_MAX 16
-#define MS_PER_S 1000
 
 #if CONFIG_CMD_SUPERVISE
 extern const struct sup_backend sup_tether;  /* sup_tether.c: parent is `tether supervise` */

@@ -6,7 +6,6 @@
 
 #include "sys.h"
 
-#define MS_PER_S 1000
 #define NS_PER_MS 1000000
 
 ssize_t sys_read_full(int fd, void *buf, size_t cap)

@@ -11,6 +11,8 @@
 ssize_t sys_read_full(int fd, void *buf, size_t cap);
 /* Write all n bytes. 0, or -1 with errno. */
 int sys_write_all(int fd, const void *buf, size_t n);
+#define MS_PER_S 1000
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long now_ms(void);
 void sleep_ms(int ms);
