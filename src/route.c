@@ -72,6 +72,9 @@ static int plan_next(struct tether_ctx *ctx, int dirfd, const char *name, struct
 		}
 		p->t = grown;
 		*cap = more;
+		/* mremap may have moved them: argv points into each record. */
+		for (int j = 0; j < p->count; j++)
+			record_rebase(&p->t[j].view.rec);
 	}
 	t = &p->t[p->count++];
 	int code = plan_one(ctx, dirfd, name, t);

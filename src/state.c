@@ -44,6 +44,17 @@ void record_init(struct record *r, const char *name)
 	fmt(r->name, sizeof r->name, "%s", name);
 }
 
+void record_rebase(struct record *r)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < r->argc; i++) {
+		r->argv[i] = r->argbuf + off;
+		off += strlen(r->argv[i]) + 1;
+	}
+	r->argv[r->argc] = NULL;
+}
+
 int record_set_argv(struct record *r, int argc, char *const argv[])
 {
 	size_t off = 0;

@@ -61,6 +61,9 @@ int name_valid(const char *name);
 void record_init(struct record *r, const char *name);
 /* Copy argv into r (bounded). -1 E2BIG if it does not fit. */
 int record_set_argv(struct record *r, int argc, char *const argv[]);
+/* After r was moved (mremap, memcpy): point argv at r's own argbuf again.
+ * argv[i] always points into argbuf, the strings packed in order. */
+void record_rebase(struct record *r);
 
 /* 0 and *len, or -1 (E2BIG) if the record does not fit in cap. */
 int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len);

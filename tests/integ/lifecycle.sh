@@ -129,4 +129,24 @@ else
 fi
 T stop -n latin1; is $? 0 "and it stops"
 
+# Restart of many unsupervised daemons at once: the plan grows (and may
+# move) while it is made, and each respawn must still get its own argv.
+# Nine, so the plan outgrows its first allocation twice.
+manydir=$TMP/many
+for i in 1 2 3 4 5 6 7 8 9; do
+	TETHER_STATE_DIR=$manydir T start -n "m$i" -- sleep "${tag}7$i" || echo "# start m$i failed"
+done
+TETHER_STATE_DIR=$manydir T restart --all --timeout 10 >"$TMP/many.out" 2>&1
+is $? 0 "restart --all of nine unsupervised daemons exits 0"
+bad=
+for i in 1 2 3 4 5 6 7 8 9; do
+	p=$(TETHER_STATE_DIR=$manydir T status -n "m$i" --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")
+	track "$p"
+	[ -n "$p" ] && [ "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" = "sleep ${tag}7$i " ] || bad="$bad m$i"
+done
+is "$bad" "" "each of the nine runs again, with its own command line"
+[ -z "$bad" ] || sed 's/^/# /' "$TMP/many.out"
+for i in 1 2 3 4 5 6 7 8 9; do TETHER_STATE_DIR=$manydir T stop -n "m$i" >/dev/null; done
+is "$(count_procs "sleep ${tag}7")" 0 "and all of them stop"
+
 done_testing
