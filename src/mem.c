@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "mem.h"
@@ -47,8 +48,11 @@ void *mem_realloc(void *p, size_t n)
 	h = head_of(p);
 	if (too_big(n))
 		return NULL;
-	if (sizeof *h + n <= h->len)
+	if (sizeof *h + n <= h->len) {
+		/* Kept mapped; zeroed, so growing back gives zeros as promised. */
+		memset((char *)p + n, 0, h->len - sizeof *h - n);
 		return p;
+	}
 	h = mremap(h, h->len, sizeof *h + n, MREMAP_MAYMOVE);
 	if (h == MAP_FAILED)
 		return NULL;
