@@ -7,6 +7,7 @@
 #include "exitcodes.h"
 #include "fmt.h"
 #include "msg.h"
+#include "opt.h"
 #include "version.h"
 
 struct command {
@@ -62,53 +63,33 @@ static const struct command *find(const char *name)
 	return NULL;
 }
 
-/* Global options: only before COMMAND; each command accepts them too. */
-static int global_opt(struct tether_ctx *ctx, int argc, char **argv, int *i)
-{
-	const char *a = argv[*i];
-
-	if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-		ctx->verbose++;
-		return 1;
-	}
-	if (!strcmp(a, "--state-dir") || !strcmp(a, "--proc-root")) {
-		if (*i + 1 >= argc) {
-			msg_error(ctx, "%s needs an argument", a);
-			return -1;
-		}
-		if (a[2] == 's')
-			ctx->state_dir = argv[++*i];
-		else
-			ctx->proc_root = argv[++*i];
-		return 1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
+	/* Global options: only before COMMAND; each command accepts them too,
+	 * parsed the same way (--state-dir DIR or --state-dir=DIR, -vv). */
+	static const struct opt_long longs[] = { { "version", OPT_FLAG, 'V' }, OPT_COMMON_LONG, { 0 } };
+	struct opt_state st = OPT_STATE_INIT;
 	struct tether_ctx ctx;
-	int i = 1;
+	int i, o;
 
 	ctx_init(&ctx);
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		int r = global_opt(&ctx, argc, argv, &i);
-		if (r < 0)
-			return EX_USAGE;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--version")) {
-			say(1, "tether %s\n", TETHER_VERSION);
-			return EX_DONE;
-		}
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	while ((o = opt_next(&st, argc, argv, "vh", longs)) != OPT_END) {
+		if (o == 'h') {
 			usage(1);
 			return EX_DONE;
 		}
-		msg_error(&ctx, "unknown option: %s", argv[i]);
+		if (o == 'V') {
+			say(1, "tether %s\n", TETHER_VERSION);
+			return EX_DONE;
+		}
+		if (opt_common(&ctx, &st, o, usage_head))
+			continue;
+		msg_error(&ctx, "%s: %s", o == OPT_NEEDS_ARG ? "option needs an argument"
+					  : o == OPT_TAKES_NONE ? "option takes no argument" : "unknown option", st.opt);
 		usage(2);
 		return EX_USAGE;
 	}
+	i = st.ind;
 	if (i >= argc) {
 		usage(2);
 		return EX_USAGE;

@@ -1,0 +1,32 @@
+#!/bin/sh
+# The top level of the command line: global options before COMMAND
+# (parsed like every command's: --opt VALUE or --opt=VALUE, grouped -vv,
+# "--"), --help, --version, help COMMAND, and the usage errors, each one
+# line on stderr and exit 2.
+# shellcheck source=tests/integ/lib.sh
+. "$TETHER_SRC/tests/integ/lib.sh"
+unset TETHER_STATE_DIR
+dir=$TMP/state
+
+out=$(T --version); like "$?:$out" "0:tether [0-9]*.[0-9]*" "--version prints the version, exit 0"
+like "$(T --help)" "usage: tether *commands:*status*" "--help lists the commands, exit 0"
+like "$(T help status)" "usage: tether status *" "help COMMAND prints that command's usage"
+
+T >/dev/null 2>"$TMP/err"; is "$?" 2 "no command: usage, exit 2"
+T frobnicate >/dev/null 2>"$TMP/err"; is "$?" 2 "an unknown command: exit 2"
+is "$(head -n 1 "$TMP/err")" "tether: unknown command: frobnicate" "named on one line"
+T --bogus status >/dev/null 2>"$TMP/err"; is "$?" 2 "an unknown global option: exit 2"
+is "$(head -n 1 "$TMP/err")" "tether: unknown option: --bogus" "named on one line"
+T --state-dir >/dev/null 2>"$TMP/err"; is "$?" 2 "--state-dir without a value: exit 2"
+is "$(head -n 1 "$TMP/err")" "tether: option needs an argument: --state-dir" "named on one line"
+T --version=2 >/dev/null 2>"$TMP/err"; is "$?" 2 "a value for a flag: exit 2"
+is "$(head -n 1 "$TMP/err")" "tether: option takes no argument: --version=2" "named on one line"
+
+T --state-dir="$dir" start -n cli -- sleep "7$$" ; is "$?" 0 "--state-dir=DIR before the command"
+pid=$(T --state-dir "$dir" status -n cli --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")
+track "$pid"
+ok "$([ -n "$pid" ] && [ -f "$dir/cli.cbor" ]; echo $?)" "--state-dir DIR names the same store, which holds the record"
+T -vv --state-dir="$dir" -- status -n cli >/dev/null 2>&1; is "$?" 0 "grouped -vv and -- before the command"
+T --state-dir="$dir" stop -n cli; is "$?" 0 "and the daemon stops"
+
+done_testing
