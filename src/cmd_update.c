@@ -180,11 +180,8 @@ static int run_health(struct tether_ctx *ctx, const struct update_opts *o, const
 
 	fmt(pid, sizeof pid, "%d", t->new_pid);
 	if (env_init(&e, environ) == 0 && env_set(&e, "TETHER_NAME", t->view.rec.name) == 0 &&
-	    env_set(&e, "TETHER_PID", pid) == 0) {
-		env_enter(&e);
-		r = run_wait(ctx, argv, o->health_ms, status);
-		env_leave(&e);
-	}
+	    env_set(&e, "TETHER_PID", pid) == 0)
+		r = run_wait(ctx, argv, e.vars, o->health_ms, status);
 	env_free(&e);
 	return r;
 }

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "env.h"
 #include "fmt.h"
@@ -11,7 +10,6 @@ int env_init(struct env *e, char *const *base)
 	size_t n = 0;
 
 	e->n = e->used = 0;
-	e->outer = NULL;
 	while (base && base[n])
 		n++;
 	e->cap = n + ENV_SET_MAX + 1;
@@ -54,17 +52,6 @@ int env_set(struct env *e, const char *key, const char *value)
 	e->vars[e->n++] = s;
 	e->vars[e->n] = NULL;
 	return 0;
-}
-
-void env_enter(struct env *e)
-{
-	e->outer = environ;
-	environ = e->vars;
-}
-
-void env_leave(struct env *e)
-{
-	environ = e->outer;
 }
 
 void env_free(struct env *e)

@@ -8,7 +8,7 @@
  * A child's environment: a copy of ours (environ) with a few variables
  * replaced or added, built without setenv (so without malloc) and without
  * changing our own. Every earlier KEY=... is dropped, so a child never
- * sees a key twice.
+ * sees a key twice. Hand e.vars to run_wait or spawn_opts.env.
  */
 
 #define ENV_SET_MAX 8                /* env_set calls per env */
@@ -17,7 +17,6 @@
 struct env {
 	char **vars;                 /* NULL-terminated; a mapping (mem.h) */
 	size_t n, cap;
-	char **outer;                /* environ before env_enter */
 	size_t used;
 	char text[ENV_TEXT_MAX];     /* the KEY=VALUE strings set here */
 };
@@ -29,10 +28,6 @@ int env_init(struct env *e, char *const *base);
  * -1 with errno: EINVAL for an empty KEY or one with '=', E2BIG when
  * ENV_SET_MAX or ENV_TEXT_MAX is used up. */
 int env_set(struct env *e, const char *key, const char *value);
-/* Point environ at e, for a fork and exec that pass it on (execvp does);
- * env_leave points it back at ours. Between the two, getenv reads e. */
-void env_enter(struct env *e);
-void env_leave(struct env *e);
 /* After env_init, even a failed one. */
 void env_free(struct env *e);
 

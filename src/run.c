@@ -12,7 +12,7 @@
 #define POLL_FIRST_MS 1
 #define POLL_MAX_MS 50
 
-static _Noreturn void child(int errfd, char *const argv[])
+static _Noreturn void child(int errfd, char *const argv[], char *const env[])
 {
 	sigset_t none;
 	int fd = open("/dev/null", O_RDONLY | O_NOCTTY);
@@ -24,6 +24,8 @@ static _Noreturn void child(int errfd, char *const argv[])
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	if (env)
+		environ = (char **)env;  /* the child's copy of environ; execvp passes it on */
 	execvp(argv[0], argv);
 fail:;
 	int e = errno;
@@ -75,7 +77,7 @@ static int exec_error(int fd)
 	return n == (ssize_t)sizeof e ? e : 0;
 }
 
-int run_wait(struct tether_ctx *ctx, char *const argv[], int timeout_ms, int *status)
+int run_wait(struct tether_ctx *ctx, char *const argv[], char *const env[], int timeout_ms, int *status)
 {
 	int pfd[2], st, e;
 	pid_t pid;
@@ -94,7 +96,7 @@ int run_wait(struct tether_ctx *ctx, char *const argv[], int timeout_ms, int *st
 		return -1;
 	}
 	if (pid == 0)
-		child(pfd[1], argv);
+		child(pfd[1], argv, env);
 	close(pfd[1]);
 	e = exec_error(pfd[0]);
 	close(pfd[0]);

@@ -88,6 +88,8 @@ static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *c
 		_exit(127);
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	close_from(4);
+	if (o->env)
+		environ = (char **)o->env;  /* the grandchild's own; execvp passes it on */
 	execvp(argv[0], argv);
 	err = errno;
 	sys_write_all(3, &err, sizeof err);

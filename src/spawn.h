@@ -8,6 +8,7 @@ struct spawn_opts {
 	const char *cwd;  /* NULL: stay where we are */
 	const char *log;  /* stdout+stderr appended here; NULL: /dev/null */
 	int detach;       /* 1: double fork + setsid; 0: a child of ours */
+	char *const *env; /* the program's environment; NULL: ours */
 	char *exe_out;    /* if set: the executable's path as resolved */
 	size_t exe_cap;
 };

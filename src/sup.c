@@ -301,7 +301,7 @@ int sup_tool(struct tether_ctx *ctx, char *const argv[])
 	int status;
 
 	join_argv(line, sizeof line, argv);
-	if (run_wait(ctx, argv, SUP_TOOL_TIMEOUT_MS, &status) < 0) {
+	if (run_wait(ctx, argv, NULL, SUP_TOOL_TIMEOUT_MS, &status) < 0) {
 		int e = errno;
 		if (e == ENOENT && strchr(argv[0], '/'))
 			msg_error(ctx, "%s not found", argv[0]);

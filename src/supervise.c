@@ -203,9 +203,8 @@ static int spawn_with_env(struct sv *s, struct child *c, struct ident *id)
 	int r = -1;
 
 	if (child_env(s, c, &e) == 0) {
-		env_enter(&e);
+		so.env = e.vars;
 		r = spawn(s->ctx, c->cfg->argv, &so, id);
-		env_leave(&e);
 	}
 	env_free(&e);
 	return r;

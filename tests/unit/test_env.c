@@ -3,9 +3,12 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctx.h"
 #include "env.h"
+#include "run.h"
 #include "tap.h"
 
 static int count_key(char *const *vars, const char *key)
@@ -89,18 +92,24 @@ static void test_errors(void)
 	ok(1, "env_free twice is harmless");
 }
 
-static void test_enter(void)
+/* A real child gets e (run_wait's env), and ours stays as it was. */
+static void test_child(void)
 {
+	struct tether_ctx ctx;
 	struct env e;
-	char **ours = environ;
+	char *argv[] = { "sh", "-c", "test \"$TETHER_ENV_TEST\" = child", NULL };
+	char **ours;
+	int status = -1;
 
+	ctx_init(&ctx);
 	setenv("TETHER_ENV_TEST", "ours", 1);
 	ours = environ;
 	ok(env_init(&e, environ) == 0 && env_set(&e, "TETHER_ENV_TEST", "child") == 0, "env built from environ");
-	env_enter(&e);
-	is_str(getenv("TETHER_ENV_TEST"), "child", "between env_enter and env_leave, environ is the child's");
-	env_leave(&e);
-	ok(environ == ours, "env_leave puts ours back");
+	ok(run_wait(&ctx, argv, e.vars, 5000, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "run_wait with e: the child sees TETHER_ENV_TEST=child");
+	ok(run_wait(&ctx, argv, NULL, 5000, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	   "run_wait with NULL: the child gets ours");
+	ok(environ == ours, "our environ is the same array");
 	is_str(getenv("TETHER_ENV_TEST"), "ours", "and our value is unchanged");
 	env_free(&e);
 }
@@ -109,6 +118,6 @@ int main(void)
 {
 	test_replace();
 	test_errors();
-	test_enter();
+	test_child();
 	return tap_done();
 }

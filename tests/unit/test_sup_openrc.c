@@ -100,7 +100,7 @@ static int rc(struct tether_ctx *ctx, const char *service, const char *verb)
 {
 	char *argv[] = { "rc-service", (char *)service, (char *)verb, NULL };
 	int st, saved = quiet(-1);
-	int r = run_wait(ctx, argv, REAL_WAIT_MS, &st);
+	int r = run_wait(ctx, argv, NULL, REAL_WAIT_MS, &st);
 
 	quiet(saved);
 	return r == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;

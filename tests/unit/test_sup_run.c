@@ -16,7 +16,7 @@ static int run(char *const argv[], int timeout_ms, int *status)
 	struct tether_ctx ctx;
 
 	ctx_init(&ctx);
-	return run_wait(&ctx, argv, timeout_ms, status);
+	return run_wait(&ctx, argv, NULL, timeout_ms, status);
 }
 
 static int open_fds(void)
