@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 
@@ -69,4 +70,32 @@ int tap_done(void)
 {
 	printf("1..%d\n", count);
 	return failed ? 1 : 0;
+}
+
+void tap_catch(struct tap_catch *c, int fd)
+{
+	c->fd = fd;
+	c->saved = dup(fd);
+	if (c->saved < 0 || pipe(c->pipe) < 0) {
+		c->pipe[0] = c->pipe[1] = -1;
+		return;
+	}
+	dup2(c->pipe[1], fd);
+}
+
+const char *tap_caught(struct tap_catch *c, char *out, unsigned long cap)
+{
+	ssize_t n = -1;
+
+	if (c->saved >= 0) {
+		dup2(c->saved, c->fd);
+		close(c->saved);
+	}
+	if (c->pipe[0] < 0)
+		return "pipe";
+	close(c->pipe[1]);
+	n = read(c->pipe[0], out, cap - 1);
+	close(c->pipe[0]);
+	out[n > 0 ? n : 0] = '\0';
+	return out;
 }

@@ -11,6 +11,14 @@ void tap_diag(const char *f, ...);
 void tap_skip_all(const char *why);  /* prints 1..0 # SKIP, exits 0 */
 int tap_done(void);                  /* prints the plan; exit status */
 
+/* Catch what is written to fd: tap_catch points fd into a pipe, and
+ * tap_caught puts fd back and returns what arrived, NUL-terminated in out
+ * (at most cap - 1 bytes; keep it under a pipe's 64 KiB). "pipe" if the
+ * catch could not be set up. */
+struct tap_catch { int fd, saved, pipe[2]; };
+void tap_catch(struct tap_catch *c, int fd);
+const char *tap_caught(struct tap_catch *c, char *out, unsigned long cap);
+
 #define ok(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
 #define is_int(got, want, name) tap_is_int((long long)(got), (long long)(want), name)
 #define is_str(got, want, name) tap_is_str(got, want, name)

@@ -178,23 +178,15 @@ static const char *error_for(char *arg, int *code)
 	struct tether_ctx ctx = { .cmd = "test" };
 	char *argv[] = { "cmd", arg, NULL };
 	struct opt_state st = OPT_STATE_INIT;
-	int fds[2], saved = dup(2), c;
-	ssize_t n;
+	struct tap_catch err;
+	int c;
 
-	if (pipe(fds) < 0 || saved < 0)
-		return "pipe";
-	dup2(fds[1], 2);
+	tap_catch(&err, 2);
 	do
 		c = opt_next(&st, 2, argv, "n:vh", longs);
 	while (c == 'v');
 	*code = opt_error(&ctx, "usage: tether test [-v]\nmore\n", &st, c);
-	dup2(saved, 2);
-	close(saved);
-	close(fds[1]);
-	n = read(fds[0], out, sizeof out - 1);
-	close(fds[0]);
-	out[n > 0 ? n : 0] = '\0';
-	return out;
+	return tap_caught(&err, out, sizeof out);
 }
 
 static void test_messages(void)

@@ -20,27 +20,20 @@ static struct view v;
 static const char *report_up(long long up, enum report_mode mode)
 {
 	static char out[OUT_MAX];
-	int fds[2], saved = dup(1);
+	struct tap_catch c;
 	time_t t0 = time(NULL);
-	ssize_t n;
+	const char *got;
 
-	if (pipe(fds) < 0 || saved < 0)
-		return "pipe";
 	v.res = STATE_OK;
 	v.verdict = IDENT_ALIVE;
 	v.rec.id.pid = 42;
 	v.rec.id.start = UINT64_MAX;
 	v.rec.owner.type = OWNER_NONE;
 	v.rec.since = (long long)t0 - up;
-	dup2(fds[1], 1);
+	tap_catch(&c, 1);
 	report_view("web", &v, mode);
-	dup2(saved, 1);
-	close(saved);
-	close(fds[1]);
-	n = read(fds[0], out, sizeof out - 1);
-	close(fds[0]);
-	out[n > 0 ? n : 0] = '\0';
-	return time(NULL) == t0 ? out : "race";
+	got = tap_caught(&c, out, sizeof out);
+	return time(NULL) == t0 ? got : "race";
 }
 
 static const char *report_steady(long long up, enum report_mode mode)
