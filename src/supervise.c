@@ -273,14 +273,24 @@ static void child_died(struct sv *s, struct child *c, long long now, int status)
 	c->respawn_at = now + delay;
 }
 
-static int child_restart(struct sv *s, const char *name, char *err, size_t cap, long long now)
+/* The child a control request names, or NULL with err saying why not. */
+static struct child *request_child(struct sv *s, const char *name, char *err, size_t cap)
 {
 	struct child *c = by_name(s, name);
 
 	if (!c)
-		return fmt(err, cap, "no child %s", name), -1;
+		return fmt(err, cap, "no child %s", name), NULL;
 	if (s->stopping_sig)
-		return fmt(err, cap, "%s", CTL_ERR_SHUTDOWN), -1;
+		return fmt(err, cap, "%s", CTL_ERR_SHUTDOWN), NULL;
+	return c;
+}
+
+static int child_restart(struct sv *s, const char *name, char *err, size_t cap, long long now)
+{
+	struct child *c = request_child(s, name, err, cap);
+
+	if (!c)
+		return -1;
 	c->requested = 1;
 	memset(&c->deaths, 0, sizeof c->deaths);
 	if (c->state == SV_RUNNING) {
@@ -297,12 +307,10 @@ static int child_restart(struct sv *s, const char *name, char *err, size_t cap, 
 
 static int child_stop(struct sv *s, const char *name, char *err, size_t cap, long long now)
 {
-	struct child *c = by_name(s, name);
+	struct child *c = request_child(s, name, err, cap);
 
 	if (!c)
-		return fmt(err, cap, "no child %s", name), -1;
-	if (s->stopping_sig)
-		return fmt(err, cap, "%s", CTL_ERR_SHUTDOWN), -1;
+		return -1;
 	if (c->state == SV_RUNNING) {
 		c->then = THEN_DOWN;
 		stop_begin(s, c, SIGTERM, now);
