@@ -124,12 +124,15 @@ int opt_usage(struct tether_ctx *ctx, const char *usage, const char *why, const 
 	return EX_USAGE;
 }
 
+const char *opt_why(int c)
+{
+	return c == OPT_NEEDS_ARG ? "option needs an argument"
+	       : c == OPT_TAKES_NONE ? "option takes no argument" : "unknown option";
+}
+
 int opt_error(struct tether_ctx *ctx, const char *usage, const struct opt_state *st, int c)
 {
-	const char *why = c == OPT_NEEDS_ARG ? "option needs an argument"
-			: c == OPT_TAKES_NONE ? "option takes no argument" : "unknown option";
-
-	return opt_usage(ctx, usage, why, st->opt);
+	return opt_usage(ctx, usage, opt_why(c), st->opt);
 }
 
 int opt_num(const char *s, long long min, long long max, long long *out)

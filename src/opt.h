@@ -62,6 +62,8 @@ int opt_common(struct tether_ctx *ctx, const struct opt_state *st, int c, const 
  * take: "needs an argument", "takes no argument" or "unknown option",
  * naming st->opt. Returns EX_USAGE. */
 int opt_error(struct tether_ctx *ctx, const char *usage, const struct opt_state *st, int c);
+/* Why opt_next returned the error c, e.g. "unknown option". */
+const char *opt_why(int c);
 /* "tether: CMD: <why>" and the usage synopsis on stderr; returns EX_USAGE. */
 int opt_usage(struct tether_ctx *ctx, const char *usage, const char *why, const char *arg);
 /* A decimal number in [min, max] (seconds, counts, pids). 0 or -1. */

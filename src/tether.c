@@ -84,8 +84,7 @@ int main(int argc, char **argv)
 		}
 		if (opt_common(&ctx, &st, o, usage_head))
 			continue;
-		msg_error(&ctx, "%s: %s", o == OPT_NEEDS_ARG ? "option needs an argument"
-					  : o == OPT_TAKES_NONE ? "option takes no argument" : "unknown option", st.opt);
+		msg_error(&ctx, "%s: %s", opt_why(o), st.opt);
 		usage(2);
 		return EX_USAGE;
 	}
