@@ -21,19 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define RACERS 8
 #define ROUNDS_MAX 10000
 #define SETTLE_MS 1000
-#define PATH_BUF 64
 #define CMDLINE_MAX 4096
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void reap(void)
 {
@@ -59,27 +52,12 @@ static pid_t run(char *const argv[])
 	return p;
 }
 
-static ssize_t slurp(const char *pid, const char *file, char *buf, size_t cap)
-{
-	char path[PATH_BUF];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%s/%s", pid, file);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n >= 0)
-		buf[n] = 0;
-	return n;
-}
-
 /* Live processes that run `sleep TOKEN` (want_ppid 0) or are our
  * children (want_ppid = our pid). */
 static int count(const char *token, int want_ppid)
 {
-	char stat[1024], cmd[CMDLINE_MAX], *p;
+	char stat[1024], cmd[CMDLINE_MAX];
+	const char *p;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	int n = 0;
@@ -92,15 +70,13 @@ static int count(const char *token, int want_ppid)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		if (slurp(e->d_name, "stat", stat, sizeof stat) <= 0 || !(p = strrchr(stat, ')')) || !p[1])
-			continue;
-		if (p[2] == 'Z' || p[2] == 'X')
+		if (!(p = proc_live_stat(e->d_name, stat, sizeof stat)))
 			continue;
 		if (want_ppid) {
-			n += atoi(p + 4) == want_ppid;
+			n += atoi(p + 2) == want_ppid;
 			continue;
 		}
-		len = slurp(e->d_name, "cmdline", cmd, sizeof cmd);
+		len = proc_read(e->d_name, "cmdline", cmd, sizeof cmd);
 		if (len > 1 && !strcmp(cmd, "sleep") && (size_t)len == strlen("sleep") + strlen(token) + 2 &&
 		    !strcmp(cmd + strlen("sleep") + 1, token))
 			n++;

@@ -21,51 +21,26 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define DEADLINE_MS 30000
 #define POLL_NS 200000L
 #define CMDLINE_MAX 4096
-#define PATH_BUF 64
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static ssize_t slurp(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n >= 0)
-		buf[n] = 0;
-	return n;
-}
-
-/* Live (not Z or X): the state field follows the last ')'. */
+/* Live (not Z or X). */
 static int live(const char *pid)
 {
-	char path[PATH_BUF], buf[1024], *p;
+	char buf[1024];
 
-	snprintf(path, sizeof path, "/proc/%s/stat", pid);
-	if (slurp(path, buf, sizeof buf) <= 0 || !(p = strrchr(buf, ')')) || !p[1])
-		return 0;
-	return p[2] != 'Z' && p[2] != 'X';
+	return proc_live_stat(pid, buf, sizeof buf) != NULL;
 }
 
 static int is_daemon(const char *pid, const char *token)
 {
-	char path[PATH_BUF], buf[CMDLINE_MAX], *base, *last;
+	char buf[CMDLINE_MAX], *base, *last;
 	ssize_t n;
 
-	snprintf(path, sizeof path, "/proc/%s/cmdline", pid);
-	n = slurp(path, buf, sizeof buf);
+	n = proc_read(pid, "cmdline", buf, sizeof buf);
 	if (n <= 1 || buf[n - 1])
 		return 0;
 	base = strrchr(buf, '/');
