@@ -48,6 +48,10 @@ supervisor_test() { # KIND SCANNER
 	# race always goes the way it goes in the field when the copy wins.)
 	kill -STOP "$sup"
 	kill "$w0"
+	# portd exits at once if the port is still held, so the copy must
+	# not start before the killed daemon has let the port go.
+	port_free() { [ -z "$(holder)" ]; }
+	wait_until 5 port_free
 	setsid "$PORTD" "$port" "${tag}9" </dev/null >/dev/null 2>&1 &
 	naive=$!
 	naive_bound() { [ "$(holder)" = "$naive" ]; }
