@@ -36,6 +36,16 @@ alive() {
 	[ -n "$_st" ] && [ "$_st" != Z ] && [ "$_st" != X ]
 }
 starttime() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
+# sig_set PID MASK SIGNUM: signal SIGNUM (1-32) is in PID's MASK line of
+# /proc/PID/status: SigCgt once a shell's trap for it is set, SigIgn once
+# it is trapped to ''. A shell takes a signal's default action until
+# then, so wait for this before signalling a freshly started script.
+sig_set() {
+	_m=$(sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null)
+	[ -n "$_m" ] || return 1
+	_m=${_m#"${_m%????????}"}
+	[ $(((0x$_m >> ($3 - 1)) & 1)) -eq 1 ]
+}
 
 # wait_until SECONDS CMD...: poll CMD every 20 ms; 0 once it succeeds.
 wait_until() {

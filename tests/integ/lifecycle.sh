@@ -52,6 +52,8 @@ T stop -n web; is $? 0 "stopping a stopped daemon exits 0 (oknodo)"
 # A daemon that ignores TERM is killed after the grace.
 T start -n stubborn -- sh -c "trap '' TERM; while :; do sleep 0.1; done" "${tag}2"
 spid=$(T status -n stubborn --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"); track "$spid"
+# start returns once sh has exec'd, not once it has run its trap.
+wait_until 10 sig_set "$spid" SigIgn 15
 t0=$(date +%s)
 T stop -n stubborn -t 1; is $? 0 "a TERM-ignoring daemon is stopped"
 t1=$(date +%s)
