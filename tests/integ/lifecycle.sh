@@ -62,7 +62,9 @@ ok "$([ $((t1 - t0)) -le 3 ] && echo 0 || echo 1)" "within the grace plus a litt
 
 # A dead daemon leaves its record: status 1, list shows it, prune reaps it.
 T start -n short -- sh -c 'sleep 0.2'
-sleep 0.6
+shpid=$(T status -n short --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")
+exited() { ! alive "$shpid"; }
+wait_until 10 exited
 T status -n short >/dev/null; is $? 1 "a daemon that died leaves status 1 (dead, record exists)"
 T start -n keep -- sleep "${tag}3"
 kpid=$(T status -n keep --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"); track "$kpid"
