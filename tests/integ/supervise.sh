@@ -132,6 +132,10 @@ $TETHER_WRAP "$TETHER" supervise -n ord -- x sh -c "$(child x)" -- y sh -c "$(ch
 ord=$!
 track "$ord"
 wait_until 10 running ord 3
+# A child runs once sh has exec'd, before it has set its traps: a HUP
+# that came first would kill it.
+trapped() { for _c in x y z; do sig_set "$(field "$_c" PID)" SigCgt 1 || return 1; done; }
+wait_until 10 trapped
 kill -HUP "$ord"
 wait_until 5 count_ge "$TMP/hup" hup- 3
 is "$(sort "$TMP/hup" | tr '\n' ' ')" "hup-x hup-y hup-z " "HUP is passed on to every child"
@@ -162,6 +166,7 @@ sleep 0.5
 is "$(grep -c 'respawn in' "$TMP/loop.log")" 4 "and no respawn follows"
 s0=$(field stub PID)
 track "$s0"
+wait_until 10 sig_set "$s0" SigIgn 15
 t0=$(date +%s)
 T supervise -n loop --send restart --child stub >/dev/null
 wait_until 5 pid_changed stub "$s0"
