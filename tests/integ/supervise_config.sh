@@ -19,8 +19,11 @@ sup=$!
 track "$sup"
 wait_until 10 listed file 2
 ok $? "both children of the config file run"
-is "$(tr '\0' ' ' <"/proc/$(T status -n f2 --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")/cmdline")" \
-	"sleep ${tag}2 " "a quoted command is one argument to sh -c"
+# f2 runs once sh has exec'd; sh execs sleep a moment later.
+f2cmd() { tr '\0' ' ' <"/proc/$(T status -n f2 --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")/cmdline"; }
+f2_execd() { [ "$(f2cmd)" = "sleep ${tag}2 " ]; }
+wait_until 10 f2_execd
+is "$(f2cmd)" "sleep ${tag}2 " "a quoted command is one argument to sh -c"
 h_file=$(cfg_of file)
 is "${#h_file}" 16 "the supervisor reports a 16-digit config hash"
 if T cbor-diag --help >/dev/null 2>&1; then
