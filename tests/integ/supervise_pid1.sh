@@ -29,13 +29,20 @@ wait_until 10 sh -c "[ -n \"\$(pgrep -P $ush)\" ]"
 sup=$(pgrep -P "$ush")
 track "$sup"
 is "$(sed -n 's/^NSpid:.*[[:space:]]\([0-9]*\)$/\1/p' "/proc/$sup/status")" 1 "the supervisor is PID 1 in its namespace"
-wait_until 10 sh -c "pgrep -f '^sleep 1.${tag}' >/dev/null"
-orphans=$(pgrep -f "^sleep 1.${tag}")
-parents=
-for o in $orphans; do parents="$parents $(field "$o" 2)"; done
+# Each orphan is one once it has exec'd sleep and the shell that forked
+# it has exited.
+orphans_of() { for _o in $(pgrep -f "^sleep 1.${tag}"); do echo "$_o:$(field "$_o" 2)"; done; }
+orphaned() { [ "$(orphans_of | grep -c ":$sup\$")" = 2 ]; }
+wait_until 10 orphaned
+ol=$(orphans_of)
+orphans=$(echo "$ol" | cut -d: -f1)
+parents=$(echo "$ol" | cut -d: -f2)
 is "$(count $orphans)" 2 "the child left two orphans"
 is "$(echo $parents)" "$sup $sup" "both were reparented to the supervisor"
-sleep 2
+exited() { for _o in $orphans; do ! alive "$_o" || return 1; done; }
+wait_until 15 exited
+reaped() { [ "$(grep -c 'not a child of ours: an orphan' "$TMP/log")" -ge 2 ]; }
+wait_until 5 reaped
 is "$(children_of "$sup" Z)" "" "after they exit none stays a zombie: PID 1 reaped them"
 is "$(grep -c 'not a child of ours: an orphan' "$TMP/log")" 2 "the supervisor saw both orphans and reaped them"
 if have nsenter; then
