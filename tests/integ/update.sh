@@ -149,7 +149,13 @@ cat "$TMP/v1" "$TMP/pad" > "$TMP/big1"; chmod +x "$TMP/big1"
 cat "$TMP/v2" "$TMP/pad" > "$TMP/big2"; chmod +x "$TMP/big2"
 put "$TMP/big1" "$B/daemon"
 T start -n crash -- "$B/daemon" "${tag}3"
-awk 'BEGIN { srand(); for (i = 0; i < 40; i++) printf "%.3f\n", rand() * 0.06 }' > "$TMP/delays"
+# Kill points spread over one updater's whole run, however slow this
+# build, the disk (it fsyncs 8 MB) or a loaded machine is: measure one
+# first (it installs big2).
+t0=$(date +%s%N); "$TETHER" update -n crash --binary "$TMP/big2" --settle 0 >/dev/null 2>&1; t1=$(date +%s%N)
+span_us=$(((t1 - t0) / 1000))
+diag "one updater takes $span_us us; kills land within 1.5x that"
+awk -v us="$span_us" 'BEGIN { srand(); for (i = 0; i < 40; i++) printf "%.6f\n", rand() * us * 1.5 / 1e6 }' > "$TMP/delays"
 torn=0 old=0 new=0
 while read -r d; do
 	if same "$B/daemon" "$TMP/big1"; then next="$TMP/big2"; else next="$TMP/big1"; fi
