@@ -55,10 +55,12 @@ is "$(grep -l ' up ' "$TMP"/race.* | wc -l | tr -d ' ')" 7 "seven found it up"
 track "$(field race PID)"
 
 # A failed spawn suppresses spawns for its TTL (longer under valgrind,
-# whose every start takes a second or two).
-TTL=2
+# whose every start takes a second or two). The marker expires on a
+# whole second: the checks within the TTL have TTL - 1 s at least.
+TTL=3
 [ -n "$TETHER_WRAP" ] && TTL=10
 T up -n ghost --backoff "$TTL" -- /nonexistent/prog 2>"$TMP/err"; rc=$?
+written=$(date +%s)
 is "$rc" 1 "a spawn that fails exits 1"
 like "$(cat "$TMP/err")" "*exec /nonexistent/prog: No such file or directory*" "with the exec error"
 ok "$([ -f "$TMP/state/ghost.backoff" ] && echo 0 || echo 1)" "and writes ghost.backoff"
@@ -74,7 +76,9 @@ fi
 like "$(cat "$TMP/err")" "*a spawn failed recently: suppressed for * s more*" "saying for how long"
 cp "$(command -v sleep)" "$TMP/sleeper"
 T up -n ghost -- "$TMP/sleeper" "${tag}3" >/dev/null 2>&1; is $? 160 "even with a command that would work"
-sleep "$TTL.2"
+# It expires at (the second it was written in) + TTL, by then at the latest.
+expired() { [ "$(date +%s)" -ge $((written + TTL)) ]; }
+wait_until $((TTL + 5)) expired
 T up -n ghost -- "$TMP/sleeper" "${tag}3" >/dev/null; rc=$?
 is "$rc" 162 "after the TTL the spawn goes ahead"
 track "$(field ghost PID)"
