@@ -98,7 +98,7 @@ if T supervise --help >/dev/null 2>&1; then
 	T up -n st --budget 1 >/dev/null 2>"$TMP/err"; rc=$?
 	is "$rc" 159 "a SIGSTOPped supervisor is alive but not up: 159 after the budget"
 	like "$(cat "$TMP/err")" "*its control socket * is hung*" "saying its socket is hung"
-	is "$(live_count "supervise -n st ")" 1 "and no second supervisor is spawned"
+	is "$(live_count "supervise -n st --sock $TMP/st.sock ")" 1 "and no second supervisor is spawned"
 	ok "$([ -S "$TMP/st.sock" ] && echo 0 || echo 1)" "its socket, held by a live process, is left alone"
 	kill -CONT "$st"
 	kill -9 "$st"
