@@ -82,7 +82,9 @@ supervisor_test() { # KIND SCANNER
 	is "$rc" 0 "$kind: tether restart exits 0"
 	w2=$(pid_of "web-$kind")
 	like "$out" "web-$kind restarted via $kind: pid $w1 -> $w2" "$kind: reports the route and old and new pid"
-	sleep 1
+	# restart returns once the new daemon has exec'd; it binds after that.
+	holds() { [ "$(holder)" = "$1" ]; }
+	wait_until 10 holds "$w2"
 	is "$(holder)" "$w2" "$kind: the new daemon holds the port"
 	is "$(ppid_of "$w2")" "$sup" "$kind: it is the supervisor's child (never spawned by tether)"
 	is "$(count "${tag}1$kind")" 1 "$kind: exactly one daemon for the port"
