@@ -45,6 +45,15 @@ crash() {
 # Is the demo service running (status 0)?
 running() { T status -n tether-demo >/dev/null 2>&1; }
 not_running() { ! running; }
+# ready: there is a demo daemon, and every one has set its TERM trap.
+# Its record can come first (tether exec writes it, then execs the
+# script; a script's record has no executable to verify), and a TERM
+# before the trap kills the daemon without a word in its log.
+ready() {
+	_d=$(demo_pids)
+	[ -n "$_d" ] || return 1
+	for _p in $_d; do sig_set "$_p" SigCgt 15 || return 1; done
+}
 # gone_within SECONDS: wait until none of this test's processes is alive.
 none_left() { [ -z "$(left)" ]; }
 gone_within() { wait_until "$1" none_left; }
@@ -65,6 +74,7 @@ supervised_example() {
 	track $!
 	wait_until 10 running
 	ok $? "$sup starts the daemon through tether exec"
+	wait_until 10 ready
 	pid=$(status_of tether-demo TETHER_PID)
 	track "$pid"
 	is "$(status_of tether-demo TETHER_OWNER)" "$owner" "its record names $owner as the owner"
@@ -82,6 +92,7 @@ supervised_example() {
 	track "$new"
 	ok "$([ -n "$new" ] && [ "$new" != "$pid" ]; echo $?)" "the daemon has a new pid ($pid -> $new)"
 	is "$(ppid_of "$new")" "$svpid" "the same $sup started it: no detached spawn by tether"
+	wait_until 10 ready
 	is "$(demo_pids | count)" 1 "exactly one daemon after the restart"
 	ok "$(alive "$pid" && echo 1 || echo 0)" "the old daemon is gone"
 	like "$(cat "$log")" "*tether-demo: TERM: restart expected*" "its TERM handler saw the restart marker"
