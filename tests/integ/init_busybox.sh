@@ -61,8 +61,9 @@ if ! alive "$init" || grep -q 'exit 97\|mount' "$log"; then
 	skip_all "no BusyBox init in a pid namespace here: $(head -1 "$log")"
 fi
 ok "$(alive "$init"; echo $?)" "BusyBox init runs as pid 1 of its namespace (host pid $init)"
-wait_until 5 nrunning
+wait_until 15 nrunning
 ok $? "init starts tether supervise, which starts the daemon; status verifies it"
+wait_until 10 ready
 is "$(nstatus_of TETHER_OWNER)" tether "its owner is the supervisor"
 npid=$(nstatus_of TETHER_PID)
 sv=$(nppid "$npid")
@@ -83,10 +84,11 @@ is "$(grep -c 'already running' "$log")" 0 "init is not retrying anything"
 
 npid=$new
 crash "$(demo_pids)"
-wait_until 5 respawned
+wait_until 15 respawned
 ok $? "after a crash the supervisor respawns it"
 npid=$(nstatus_of TETHER_PID)
 is "$(nppid "$npid")" "$sv" "the same supervisor"
+wait_until 10 ready
 
 : >"$dlog"
 NT stop -n tether-demo
@@ -105,14 +107,16 @@ is "$(left | tr '\n' ' ')" "" "no process left"
 sed -e 's/^#::respawn:/::respawn:/' -e '/^::respawn:.* supervise /s/^/#/' "$TMP/inittab" >"$TMP/inittab.exec"
 is "$(grep -c '^::respawn:' "$TMP/inittab.exec")" 1 "the alternative entry, alone"
 boot "$TMP/inittab.exec"
-wait_until 5 nrunning
+wait_until 15 nrunning
 ok $? "init starts the daemon through tether exec"
+wait_until 10 ready
 is "$(nstatus_of TETHER_OWNER)" none "owner none: BusyBox init has no restart interface"
 npid=$(nstatus_of TETHER_PID)
 is "$(nppid "$npid")" 1 "the daemon is init's child: exec kept the pid"
 crash "$(demo_pids)"
-wait_until 5 respawned
+wait_until 15 respawned
 ok $? "after a crash init respawns it and tether exec records the new identity"
+wait_until 10 ready
 is "$(daemons)" 1 "one daemon"
 shutdown
 like "$(cat "$log")" "*tether-demo: TERM: stopping*" "shutdown reaches the daemon as a stop (no marker)"
