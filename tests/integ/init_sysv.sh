@@ -15,6 +15,7 @@ act() { "$rc" "$@" >"$TMP/out" 2>&1; }
 
 act status; is $? 3 "status before any start: 3 (not running)"
 act start; is $? 0 "start: 0"
+wait_until 10 ready
 pid=$(status_of tether-demo TETHER_PID)
 track "$pid"
 ok "$(alive "$pid"; echo $?)" "the daemon runs (pid $pid)"
@@ -61,6 +62,7 @@ crash "$dead"
 wait_until 3 not_running
 act status; is $? 1 "a daemon that died: status 1 (dead, record left)"
 act restart; is $? 0 "restart of a dead daemon: 0, started afresh"
+wait_until 10 ready
 back=$(status_of tether-demo TETHER_PID)
 track "$back"
 sleepers="$sleepers $(children "$back")"
