@@ -46,8 +46,9 @@ set -- $(sed -n 's/^set_param command //p' "$PROCD_SHIM_LOG")
 "$@" 2>"$TMP/daemon.log" &
 instance=$!
 track "$instance"
-wait_until 5 running
+wait_until 15 running
 ok $? "the instance's command starts the daemon and records it"
+wait_until 10 ready
 is "$(status_of tether-demo TETHER_PID)" "$instance" "the pid procd holds is the daemon's (exec in place)"
 like "$(tr '\0' ' ' <"/proc/$instance/cmdline")" "*$TMP/demo-daemon tether-demo*" "running the demo daemon"
 sleepers=$(children "$instance")
