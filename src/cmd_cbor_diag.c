@@ -16,12 +16,12 @@ enum { OPT_MAX_DEPTH = OPT_FIRST_FREE };
 
 const char cmd_cbor_diag_usage[] =
 	"usage: tether cbor-diag [-j]\n"
-	"Print each CBOR item on stdin (at most 1 MiB; a state file is one\n"
-	"item) on a line of its own, in RFC 8949 diagnostic notation.\n"
-	"  -j, --json       JSON instead (RFC 8949 6.1): bytes as base64url,\n"
-	"                   tags dropped, NaN, Infinity and undefined as null\n"
-	"  --max-depth N    nesting allowed (default 16, at most 64)\n"
-	"Malformed input: \"byte OFFSET: REASON\" on stderr, exit 1.\n";
+	HELP("Print each CBOR item on stdin (at most 1 MiB; a state file is one\n"
+	     "item) on a line of its own, in RFC 8949 diagnostic notation.\n"
+	     "  -j, --json       JSON instead (RFC 8949 6.1): bytes as base64url,\n"
+	     "                   tags dropped, NaN, Infinity and undefined as null\n"
+	     "  --max-depth N    nesting allowed (default 16, at most 64)\n"
+	     "Malformed input: \"byte OFFSET: REASON\" on stderr, exit 1.\n");
 
 static const struct opt_long longs[] = {
 	{ "json", OPT_FLAG, 'j' },

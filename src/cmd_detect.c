@@ -18,13 +18,13 @@ enum { OPT_CGROUP = OPT_FIRST_FREE, OPT_INVOCATION_ID };
 const char cmd_detect_usage[] =
 	"usage: tether detect [PID] [--json]\n"
 	"       tether detect --cgroup FILE [--invocation-id ID]\n"
-	"Print the supervisor that owns PID (default: tether itself), e.g.\n"
-	"\"owner=runit dir=/etc/sv/foo\" or \"owner=none\".\n"
-	"  --json              one JSON object\n"
-	"  --cgroup FILE       decide from a saved /proc/PID/cgroup (- is stdin)\n"
-	"  --invocation-id ID  with --cgroup: the process's $INVOCATION_ID\n"
-	"  --proc-root DIR     read DIR instead of /proc\n"
-	"  -v, --verbose       trace each decision on stderr\n";
+	HELP("Print the supervisor that owns PID (default: tether itself), e.g.\n"
+	     "\"owner=runit dir=/etc/sv/foo\" or \"owner=none\".\n"
+	     "  --json              one JSON object\n"
+	     "  --cgroup FILE       decide from a saved /proc/PID/cgroup (- is stdin)\n"
+	     "  --invocation-id ID  with --cgroup: the process's $INVOCATION_ID\n"
+	     "  --proc-root DIR     read DIR instead of /proc\n"
+	     "  -v, --verbose       trace each decision on stderr\n");
 
 struct detect_args {
 	int pid;  /* 0: tether itself */

@@ -22,15 +22,15 @@
 
 const char cmd_exec_usage[] =
 	"usage: tether exec -n NAME [--sock PATH] [--cfg HASH] -- CMD [ARG]...\n"
-	"Record this process as NAME (pid, start time, boot id, owner, argv),\n"
-	"then exec CMD in place: the daemon keeps this pid and start time.\n"
-	"For procd `command`, runit/s6 `run` scripts and systemd ExecStart=.\n"
-	"  -n, --name NAME  the daemon's name\n"
-	"      --sock PATH  its control socket, stored in the record\n"
-	"      --cfg HASH   its config hash, stored in the record\n"
-	"Exit: 152 if NAME is already running (pid printed); 126/127 if CMD\n"
-	"cannot be executed / found. A state dir that cannot be written is\n"
-	"reported and CMD runs unrecorded.\n";
+	HELP("Record this process as NAME (pid, start time, boot id, owner, argv),\n"
+	     "then exec CMD in place: the daemon keeps this pid and start time.\n"
+	     "For procd `command`, runit/s6 `run` scripts and systemd ExecStart=.\n"
+	     "  -n, --name NAME  the daemon's name\n"
+	     "      --sock PATH  its control socket, stored in the record\n"
+	     "      --cfg HASH   its config hash, stored in the record\n"
+	     "Exit: 152 if NAME is already running (pid printed); 126/127 if CMD\n"
+	     "cannot be executed / found. A state dir that cannot be written is\n"
+	     "reported and CMD runs unrecorded.\n");
 
 struct exec_opts {
 	const char *name;

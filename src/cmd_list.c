@@ -12,13 +12,13 @@
 
 const char cmd_list_usage[] =
 	"usage: tether list [--prune] [--json]\n"
-	"Every record in the state dir with its verified liveness, one per line.\n"
-	"      --prune  remove records whose process is dead or reused, naming each\n"
+	HELP("Every record in the state dir with its verified liveness, one per line.\n"
+	     "      --prune  remove records whose process is dead or reused, naming each\n")
 #if CONFIG_JSON
-	"      --json   one JSON object per line\n"
+	HELP("      --json   one JSON object per line\n")
 #endif
-	"Corrupt and refused records are reported, never removed.\n"
-	"Exit: 0, or 1 if the state dir cannot be read.\n";
+	HELP("Corrupt and refused records are reported, never removed.\n"
+	     "Exit: 0, or 1 if the state dir cannot be read.\n");
 
 struct list_run {
 	struct tether_ctx *ctx;

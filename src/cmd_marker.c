@@ -14,14 +14,14 @@
 
 const char cmd_marker_usage[] =
 	"usage: tether marker -n NAME [--set [--ttl SECONDS] | --clear]\n"
-	"Tell a restart from a stop: exits 0 while a valid restart marker for\n"
-	"NAME exists (tether restart writes one first), 163 otherwise. For a\n"
-	"daemon's TERM handler, a runit/s6 finish script or a procd stop hook.\n"
-	"  -n, --name NAME      the daemon\n"
-	"      --set            write a marker now (owner from NAME's record)\n"
-	"      --ttl SECONDS    its lifetime (default " XSTR(CONFIG_MARKER_TTL) ", max 86400)\n"
-	"      --clear          remove NAME's marker\n"
-	"Malformed, expired or foreign-owner markers are reported and ignored.\n";
+	HELP("Tell a restart from a stop: exits 0 while a valid restart marker for\n"
+	     "NAME exists (tether restart writes one first), 163 otherwise. For a\n"
+	     "daemon's TERM handler, a runit/s6 finish script or a procd stop hook.\n"
+	     "  -n, --name NAME      the daemon\n"
+	     "      --set            write a marker now (owner from NAME's record)\n"
+	     "      --ttl SECONDS    its lifetime (default " XSTR(CONFIG_MARKER_TTL) ", max 86400)\n"
+	     "      --clear          remove NAME's marker\n"
+	     "Malformed, expired or foreign-owner markers are reported and ignored.\n");
 
 int cmd_marker(struct tether_ctx *ctx, int argc, char **argv)
 {

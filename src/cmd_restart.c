@@ -18,20 +18,20 @@
 
 const char cmd_restart_usage[] =
 	"usage: tether restart (-n NAME)... | --all [--changed] [--timeout SECONDS] [--no-wait] [--dry-run]\n"
-	"Restart through each daemon's owner: systemctl, /etc/init.d/SERVICE,\n"
-	"runit/s6/daemontools supervise/control, rc-service, or (unsupervised)\n"
-	"stop by identity and spawn from the record. Daemons sharing an owner\n"
-	"restart once. From inside the target, the restart is handed off and\n"
-	"the command returns 150 (scheduled) at once.\n"
-	"  -n, --name NAME        a daemon (repeatable)\n"
-	"  -a, --all              every record\n"
-	"      --changed          only daemons whose binary changed on disk since\n"
-	"                         they started (for package post-install hooks)\n"
-	"  -t, --timeout SECONDS  wait this long for the new identity (default " XSTR(CONFIG_RESTART_TIMEOUT) ")\n"
-	"      --no-wait          return once the owner accepted the request\n"
-	"      --dry-run          print the route of each daemon, change nothing\n"
-	"Exit: 0 completed, 1 failed, 150 scheduled, 156 corrupt record,\n"
-	"157 no new identity in time, 158 the owner's tool is missing.\n";
+	HELP("Restart through each daemon's owner: systemctl, /etc/init.d/SERVICE,\n"
+	     "runit/s6/daemontools supervise/control, rc-service, or (unsupervised)\n"
+	     "stop by identity and spawn from the record. Daemons sharing an owner\n"
+	     "restart once. From inside the target, the restart is handed off and\n"
+	     "the command returns 150 (scheduled) at once.\n"
+	     "  -n, --name NAME        a daemon (repeatable)\n"
+	     "  -a, --all              every record\n"
+	     "      --changed          only daemons whose binary changed on disk since\n"
+	     "                         they started (for package post-install hooks)\n"
+	     "  -t, --timeout SECONDS  wait this long for the new identity (default " XSTR(CONFIG_RESTART_TIMEOUT) ")\n"
+	     "      --no-wait          return once the owner accepted the request\n"
+	     "      --dry-run          print the route of each daemon, change nothing\n"
+	     "Exit: 0 completed, 1 failed, 150 scheduled, 156 corrupt record,\n"
+	     "157 no new identity in time, 158 the owner's tool is missing.\n");
 
 struct changed {
 	struct tether_ctx *ctx;

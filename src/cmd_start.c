@@ -13,14 +13,14 @@
 
 const char cmd_start_usage[] =
 	"usage: tether start -n NAME [--log FILE] [--cwd DIR] -- CMD [ARG]...\n"
-	"The unsupervised path: spawn CMD detached (double fork, setsid, stdin\n"
-	"from /dev/null, every other fd closed), record it, and return once it\n"
-	"has been exec'd. Concurrent starts of NAME produce one daemon.\n"
-	"  -n, --name NAME  the daemon's name\n"
-	"      --log FILE   append its stdout and stderr to FILE (default /dev/null)\n"
-	"      --cwd DIR    run it in DIR (default: the current directory)\n"
-	"      --sock PATH  its control socket, stored in the record\n"
-	"Exit: 0 started, 1 failed (exec error printed), 152 already running.\n";
+	HELP("The unsupervised path: spawn CMD detached (double fork, setsid, stdin\n"
+	     "from /dev/null, every other fd closed), record it, and return once it\n"
+	     "has been exec'd. Concurrent starts of NAME produce one daemon.\n"
+	     "  -n, --name NAME  the daemon's name\n"
+	     "      --log FILE   append its stdout and stderr to FILE (default /dev/null)\n"
+	     "      --cwd DIR    run it in DIR (default: the current directory)\n"
+	     "      --sock PATH  its control socket, stored in the record\n"
+	     "Exit: 0 started, 1 failed (exec error printed), 152 already running.\n");
 
 struct start_opts {
 	const char *name;

@@ -11,15 +11,15 @@
 
 const char cmd_status_usage[] =
 	"usage: tether status [-n NAME]... [--json | --shell]\n"
-	"Identity-verified liveness of NAME (every record without -n).\n"
-	"  -n, --name NAME  the daemon (repeatable)\n"
+	HELP("Identity-verified liveness of NAME (every record without -n).\n"
+	     "  -n, --name NAME  the daemon (repeatable)\n")
 #if CONFIG_JSON
-	"      --json       one JSON object per daemon and line\n"
+	HELP("      --json       one JSON object per daemon and line\n")
 #endif
-	"      --shell      shell assignments (TETHER_STATE=... TETHER_PID=...)\n"
-	"Exit (LSB): 0 running, 1 dead (record left), 3 not running, 4 unknown,\n"
-	"151 pid reused by another process, 155 record refused, 156 corrupt.\n"
-	"With several daemons, the first one not running decides.\n";
+	HELP("      --shell      shell assignments (TETHER_STATE=... TETHER_PID=...)\n"
+	     "Exit (LSB): 0 running, 1 dead (record left), 3 not running, 4 unknown,\n"
+	     "151 pid reused by another process, 155 record refused, 156 corrupt.\n"
+	     "With several daemons, the first one not running decides.\n");
 
 struct status_run {
 	struct tether_ctx *ctx;

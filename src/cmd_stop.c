@@ -18,13 +18,13 @@
 
 const char cmd_stop_usage[] =
 	"usage: tether stop -n NAME [--signal SIG] [--timeout SECONDS]\n"
-	"Stop NAME by identity only: SIG (default TERM), wait, then KILL. A\n"
-	"supervised daemon is stopped through its supervisor instead.\n"
-	"  -n, --name NAME       the daemon\n"
-	"  -s, --signal SIG      first signal (name or number)\n"
-	"  -t, --timeout SECONDS grace before KILL (default " XSTR(CONFIG_STOP_TIMEOUT) ")\n"
-	"Exit: 0 stopped or not running, 1 failed, 151 pid reused (nothing\n"
-	"signalled), 155/156 record refused/corrupt, 157 survived KILL.\n";
+	HELP("Stop NAME by identity only: SIG (default TERM), wait, then KILL. A\n"
+	     "supervised daemon is stopped through its supervisor instead.\n"
+	     "  -n, --name NAME       the daemon\n"
+	     "  -s, --signal SIG      first signal (name or number)\n"
+	     "  -t, --timeout SECONDS grace before KILL (default " XSTR(CONFIG_STOP_TIMEOUT) ")\n"
+	     "Exit: 0 stopped or not running, 1 failed, 151 pid reused (nothing\n"
+	     "signalled), 155/156 record refused/corrupt, 157 survived KILL.\n");
 
 struct stop_opts {
 	const char *name;

@@ -38,32 +38,32 @@
 const char cmd_up_usage[] =
 	"usage: tether up -n NAME [--budget SECONDS] [--no-spawn] [--backoff SECONDS]\n"
 	"                 [--sock PATH] [--cwd DIR] [--log FILE] [--json] [-- CMD [ARG]...]\n"
-	"Make sure NAME runs, without fighting whoever supervises it. It is up\n"
-	"when its recorded identity is alive and, if the record names a socket,\n"
-	"that socket answers: a tether control socket (record with a config hash)\n"
-	"a status request naming it, any other socket a connect whose listener\n"
-	"is the recorded pid. A socket nobody listens on is removed, never\n"
-	"trusted. Managed NAMEs are never spawned: a record with an owner, a\n"
-	"systemd unit NAME.service, an init script $" INITD_ENV "/NAME (default\n"
-	INITD_DEFAULT "), or a runit/s6 service dir NAME/run under " SERVICE_DIRS "\n"
-	"or $" SERVICE_DIRS_ENV " (colon-separated); for them, and for a live\n"
-	"NAME whose socket does not answer yet, up waits for the budget. Else CMD\n"
-	"(or the record's command) is spawned detached under the spawn lock\n"
-	"NAME.spawn; a failed spawn writes NAME" BACKOFF_SUFFIX ", and spawns within its TTL\n"
-	"are suppressed at once.\n"
-	"  -n, --name NAME        the daemon\n"
-	"  -b, --budget SECONDS   how long to wait for it (default " XSTR(CONFIG_UP_BUDGET) ")\n"
-	"      --no-spawn         report down instead of spawning\n"
-	"      --backoff SECONDS  TTL of a failed spawn's marker (default " XSTR(CONFIG_SPAWN_BACKOFF_TTL) ")\n"
-	"      --sock PATH        its socket, recorded when spawned\n"
-	"      --cwd DIR          where to spawn it (default: the record's, or here)\n"
-	"      --log FILE         its stdout and stderr (default /dev/null)\n"
+	HELP("Make sure NAME runs, without fighting whoever supervises it. It is up\n"
+	     "when its recorded identity is alive and, if the record names a socket,\n"
+	     "that socket answers: a tether control socket (record with a config hash)\n"
+	     "a status request naming it, any other socket a connect whose listener\n"
+	     "is the recorded pid. A socket nobody listens on is removed, never\n"
+	     "trusted. Managed NAMEs are never spawned: a record with an owner, a\n"
+	     "systemd unit NAME.service, an init script $" INITD_ENV "/NAME (default\n"
+	     INITD_DEFAULT "), or a runit/s6 service dir NAME/run under " SERVICE_DIRS "\n"
+	     "or $" SERVICE_DIRS_ENV " (colon-separated); for them, and for a live\n"
+	     "NAME whose socket does not answer yet, up waits for the budget. Else CMD\n"
+	     "(or the record's command) is spawned detached under the spawn lock\n"
+	     "NAME.spawn; a failed spawn writes NAME" BACKOFF_SUFFIX ", and spawns within its TTL\n"
+	     "are suppressed at once.\n"
+	     "  -n, --name NAME        the daemon\n"
+	     "  -b, --budget SECONDS   how long to wait for it (default " XSTR(CONFIG_UP_BUDGET) ")\n"
+	     "      --no-spawn         report down instead of spawning\n"
+	     "      --backoff SECONDS  TTL of a failed spawn's marker (default " XSTR(CONFIG_SPAWN_BACKOFF_TTL) ")\n"
+	     "      --sock PATH        its socket, recorded when spawned\n"
+	     "      --cwd DIR          where to spawn it (default: the record's, or here)\n"
+	     "      --log FILE         its stdout and stderr (default /dev/null)\n")
 #if CONFIG_JSON
-	"      --json             one JSON object: name, result, code, pid, managed, ms\n"
+	HELP("      --json             one JSON object: name, result, code, pid, managed, ms\n")
 #endif
-	"Result and exit: up 0, started 162, service-not-ready 159 (not up within\n"
-	"the budget), spawn-suppressed 160, down 161 (--no-spawn), spawn failed 1,\n"
-	"usage 2, record or lock refused 155.\n";
+	HELP("Result and exit: up 0, started 162, service-not-ready 159 (not up within\n"
+	     "the budget), spawn-suppressed 160, down 161 (--no-spawn), spawn failed 1,\n"
+	     "usage 2, record or lock refused 155.\n");
 
 enum up_result { UP_UP, UP_STARTED, UP_NOTREADY, UP_SUPPRESSED, UP_DOWN, UP_FAILED, UP_REFUSED };
 

@@ -26,24 +26,24 @@
 const char cmd_update_usage[] =
 	"usage: tether update (-n NAME)... --binary NEW [--target PATH] [options]\n"
 	"       tether update --binary NEW --target PATH [options]\n"
-	"Install NEW over the daemons' binary atomically (the old one is kept as\n"
-	"PATH.tether-old), restart each daemon through its owner, verify it, and\n"
-	"roll back (binary and restart) if any daemon fails. Without -n, every\n"
-	"record whose process runs PATH is updated.\n"
-	"  -n, --name NAME          a daemon (repeatable)\n"
-	"  -b, --binary NEW         the new binary (an ELF for this machine)\n"
-	"      --target PATH        the binary to replace (default: the daemons' exe)\n"
-	"      --settle SECONDS     each daemon must stay up this long (default " XSTR(CONFIG_SETTLE_TIME) ")\n"
-	"      --health-cmd CMD     must exit 0 (run by sh, with TETHER_NAME, TETHER_PID)\n"
-	"      --health-timeout S   bound on the health command (default " XSTR(HEALTH_TIMEOUT_S) ")\n"
-	"  -t, --timeout SECONDS    wait for each new identity (default " XSTR(CONFIG_RESTART_TIMEOUT) ")\n"
-	"      --dry-run            print the plan, change nothing\n"
+	HELP("Install NEW over the daemons' binary atomically (the old one is kept as\n"
+	     "PATH.tether-old), restart each daemon through its owner, verify it, and\n"
+	     "roll back (binary and restart) if any daemon fails. Without -n, every\n"
+	     "record whose process runs PATH is updated.\n"
+	     "  -n, --name NAME          a daemon (repeatable)\n"
+	     "  -b, --binary NEW         the new binary (an ELF for this machine)\n"
+	     "      --target PATH        the binary to replace (default: the daemons' exe)\n"
+	     "      --settle SECONDS     each daemon must stay up this long (default " XSTR(CONFIG_SETTLE_TIME) ")\n"
+	     "      --health-cmd CMD     must exit 0 (run by sh, with TETHER_NAME, TETHER_PID)\n"
+	     "      --health-timeout S   bound on the health command (default " XSTR(HEALTH_TIMEOUT_S) ")\n"
+	     "  -t, --timeout SECONDS    wait for each new identity (default " XSTR(CONFIG_RESTART_TIMEOUT) ")\n"
+	     "      --dry-run            print the plan, change nothing\n")
 #if CONFIG_JSON
-	"      --json               one JSON object per daemon with its outcome\n"
+	HELP("      --json               one JSON object per daemon with its outcome\n")
 #endif
-	"Exit: 0 updated, 1 refused or failed before any change, 150 scheduled\n"
-	"(self-update handed off, not verified), 153 rolled back, 154 rollback\n"
-	"failed too (both binaries left on disk).\n";
+	HELP("Exit: 0 updated, 1 refused or failed before any change, 150 scheduled\n"
+	     "(self-update handed off, not verified), 153 rolled back, 154 rollback\n"
+	     "failed too (both binaries left on disk).\n");
 
 struct update_opts {
 	char *names[NAMES_MAX];

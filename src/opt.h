@@ -11,6 +11,14 @@
  * starts with '-': then each operand comes back as OPT_OPERAND, in order,
  * options after it are still parsed, and after "--" everything is one.
  */
+/* A command's usage text past its synopsis: compiled out without
+ * CONFIG_LONG_USAGE, leaving "usage: ..." lines for --help and errors. */
+#if CONFIG_LONG_USAGE
+#define HELP(text) text
+#else
+#define HELP(text) ""
+#endif
+
 struct opt_long {
 	const char *name;   /* without the leading "--" */
 	int has_arg;        /* OPT_FLAG or OPT_VALUE */
