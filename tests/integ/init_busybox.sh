@@ -36,7 +36,7 @@ boot() {
 	unshare --pid --fork --mount-proc "$TMP/boot" >>"$log" 2>&1 &
 	ushare=$!
 	track "$ushare"
-	wait_until 5 init_forked
+	wait_until 15 init_forked
 	init=$(children "$ushare")
 	track "$init"
 }
@@ -77,7 +77,7 @@ new=$(nstatus_of TETHER_PID)
 ok "$([ -n "$new" ] && [ "$new" != "$npid" ]; echo $?)" "the daemon has a new pid ($npid -> $new)"
 is "$(nppid "$new")" "$sv" "the same supervisor started it"
 is "$(daemons)" 1 "exactly one daemon"
-wait_until 3 grep -q 'TERM: restart expected' "$dlog"
+wait_until 15 grep -q 'TERM: restart expected' "$dlog"
 ok $? "the old daemon's TERM handler saw the restart marker"
 sleep 1.5
 is "$(grep -c 'already running' "$log")" 0 "init is not retrying anything"
@@ -93,14 +93,14 @@ wait_until 10 ready
 : >"$dlog"
 NT stop -n tether-demo
 is $? 0 "tether stop exits 0"
-wait_until 3 grep -q 'TERM: stopping' "$dlog"
+wait_until 15 grep -q 'TERM: stopping' "$dlog"
 ok $? "the daemon's TERM handler saw a stop"
 sleep 1.5
 is "$(daemons)" 0 "the supervisor keeps it down"
 ok "$(nsenter -t "$init" -p -m kill -0 "$sv" 2>/dev/null; echo $?)" "and keeps running itself"
 shutdown
 ok $? "BusyBox init shuts the namespace down on TERM"
-gone_within 5
+gone_within 15
 is "$(left | tr '\n' ' ')" "" "no process left"
 
 # --- the commented alternative: a bare tether exec entry ---
@@ -120,11 +120,11 @@ wait_until 10 ready
 is "$(daemons)" 1 "one daemon"
 shutdown
 like "$(cat "$log")" "*tether-demo: TERM: stopping*" "shutdown reaches the daemon as a stop (no marker)"
-gone_within 5
+gone_within 15
 is "$(left | tr '\n' ' ')" "" "no process left"
 
 boot "$TMP/inittab.exec"
-wait_until 5 nrunning
+wait_until 15 nrunning
 NT restart -n tether-demo >"$TMP/out" 2>&1
 sleep 2.5
 spins=$(grep -c 'already running' "$log")
@@ -136,6 +136,6 @@ else
 		"the caveat the example documents: owner none, tether spawned its own copy ($n daemon) and init retried tether exec $spins times in 2.5 s"
 fi
 shutdown
-gone_within 5
+gone_within 15
 is "$(left | tr '\n' ' ')" "" "after that, too, shutdown leaves no process"
 done_testing

@@ -53,10 +53,10 @@ is "$(status_of tether-demo TETHER_PID)" "$instance" "the pid procd holds is the
 like "$(tr '\0' ' ' <"/proc/$instance/cmdline")" "*$TMP/demo-daemon tether-demo*" "running the demo daemon"
 sleepers=$(children "$instance")
 kill -TERM "$instance"   # procd's stop, or sysupgrade: no marker
-wait_until 5 not_running
+wait_until 15 not_running
 ok $? "TERM stops it, as procd's stop and sysupgrade do"
 like "$(cat "$TMP/daemon.log")" "*TERM: stopping*" "no marker: the daemon's TERM handler saw a stop"
-gone_within 5
+gone_within 15
 is "$(left | tr '\n' ' ')" "" "no process left"
 bad=
 for s in $sleepers; do alive "$s" && bad="$bad $s"; done

@@ -31,7 +31,7 @@ track "$new"
 ok "$([ -n "$new" ] && [ "$new" != "$pid" ]; echo $?)" "the daemon has a new pid ($pid -> $new)"
 ok "$(alive "$pid" && echo 1 || echo 0)" "the old one is gone"
 is "$(demo_pids | count)" 1 "exactly one daemon"
-wait_until 3 grep -q 'TERM: restart expected' "$log"
+wait_until 15 grep -q 'TERM: restart expected' "$log"
 ok $? "the old daemon's TERM handler saw the restart marker"
 like "$(T status -n tether-demo --json)" '*"restarts":1,*' "the record counts the restart"
 sleepers="$sleepers $(children "$new")"
@@ -59,7 +59,7 @@ act start
 dead=$(status_of tether-demo TETHER_PID)
 track "$dead"
 crash "$dead"
-wait_until 3 not_running
+wait_until 15 not_running
 act status; is $? 1 "a daemon that died: status 1 (dead, record left)"
 act restart; is $? 0 "restart of a dead daemon: 0, started afresh"
 wait_until 10 ready
@@ -71,7 +71,7 @@ ok "$(alive "$back"; echo $?)" "it runs again"
 # respawned does not (the record keeps no --log), so check the stop here.
 : >"$log"
 act stop; is $? 0 "stop: 0"
-wait_until 3 grep -q 'TERM: stopping' "$log"
+wait_until 15 grep -q 'TERM: stopping' "$log"
 ok $? "without a marker the daemon's TERM handler saw a stop"
 
 sed "s|^TETHER=.*|TETHER=$TMP/nonexistent|" "$rc" >"$TMP/no-tether" && chmod +x "$TMP/no-tether"
@@ -81,7 +81,7 @@ sed "s|^TETHER=.*|TETHER=$TMP/nonexistent|" "$rc" >"$TMP/no-tether" && chmod +x 
 sed "s|^DAEMON=.*|DAEMON=$TMP/nonexistent|" "$rc" >"$TMP/no-daemon" && chmod +x "$TMP/no-daemon"
 "$TMP/no-daemon" start; is $? 5 "daemon missing: start 5"
 
-gone_within 5
+gone_within 15
 is "$(left | tr '\n' ' ')" "" "no process left"
 bad=
 for s in $sleepers; do alive "$s" && bad="$bad $s"; done

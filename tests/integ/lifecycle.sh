@@ -79,9 +79,9 @@ T stop -n keep >/dev/null
 
 # exec: the daemon keeps tether's pid and start time.
 sh -c 'echo $$ > "$1/pid"; exec "$2" exec -n inplace -- sleep "$3"' sh "$TMP" "$TETHER" "${tag}4" &
-wait_until 5 test -s "$TMP/state/inplace.cbor"
+wait_until 15 test -s "$TMP/state/inplace.cbor"
 epid=$(cat "$TMP/pid"); track "$epid"
-wait_until 5 sh -c "tr '\0' ' ' < /proc/$epid/cmdline | grep -q ${tag}4"
+wait_until 15 sh -c "tr '\0' ' ' < /proc/$epid/cmdline | grep -q ${tag}4"
 is "$(tr '\0' ' ' < "/proc/$epid/cmdline")" "sleep ${tag}4 " "exec replaced tether with the daemon in place"
 T status -n inplace >/dev/null; is $? 0 "status of an exec'd daemon exits 0"
 T exec -n inplace -- sleep 1000 2>"$TMP/err"; rc=$?
@@ -112,10 +112,10 @@ T stop -n newline; is $? 0 "and stops"
 
 # --log survives a restart: the respawn logs to the same file.
 T start -n logger --log "$TMP/logger.log" -- sh -c 'echo "hello $$"; exec sleep "$0"' "${tag}7"
-wait_until 3 test -s "$TMP/logger.log"
+wait_until 15 test -s "$TMP/logger.log"
 T restart -n logger >/dev/null; is $? 0 "a daemon started with --log restarts"
 two() { [ "$(grep -c hello "$TMP/logger.log")" = 2 ]; }
-wait_until 3 two
+wait_until 15 two
 is "$(grep -c hello "$TMP/logger.log")" 2 "and its respawn logs to the same file"
 T stop -n logger >/dev/null
 

@@ -17,7 +17,7 @@ T --proc-root /nonexistent status -n np >/dev/null 2>&1; is $? 0 "--proc-root wo
 T stop -n np -t 2; is $? 0 "stop works unverified"
 unset TETHER_PROC
 gone() { ! alive "$pid"; }
-wait_until 3 gone
+wait_until 15 gone
 ok "$(alive "$pid" && echo 1 || echo 0)" "the daemon is gone"
 
 if [ "$SANITIZED" = 1 ]; then

@@ -51,11 +51,11 @@ supervisor_test() { # KIND SCANNER
 	# portd exits at once if the port is still held, so the copy must
 	# not start before the killed daemon has let the port go.
 	port_free() { [ -z "$(holder)" ]; }
-	wait_until 5 port_free
+	wait_until 15 port_free
 	setsid "$PORTD" "$port" "${tag}9" </dev/null >/dev/null 2>&1 &
 	naive=$!
 	naive_bound() { [ "$(holder)" = "$naive" ]; }
-	wait_until 5 naive_bound
+	wait_until 15 naive_bound
 	kill -CONT "$sup"
 	sleep 2.5
 	h=$(holder)
@@ -121,7 +121,7 @@ supervisor_test() { # KIND SCANNER
 	for s in web side self; do control dx "$scandir/$s/supervise/control"; done
 	kill "$scan" 2>/dev/null; wait "$scan" 2>/dev/null
 	gone() { [ "$(count "${tag}1$kind")" = 0 ] && [ "$(count "${tag}2")" = 0 ] && [ "$(count "${tag}3")" = 0 ]; }
-	wait_until 5 gone
+	wait_until 15 gone
 	ok "$(gone; echo $?)" "$kind: no orphan left"
 }
 

@@ -117,7 +117,7 @@ if [ -z "$TETHER_WRAP" ]; then
 else
 	skip "within 2 s ($((t1 - t0)) ms)" "timing is not measured under valgrind"
 fi
-wait_until 5 sh -c "! kill -0 $old 2>/dev/null || [ \"\$(sed 's/.*) //' /proc/$old/stat | cut -c1)\" = Z ]"
+wait_until 15 sh -c "! kill -0 $old 2>/dev/null || [ \"\$(sed 's/.*) //' /proc/$old/stat | cut -c1)\" = Z ]"
 ok "$(alive "$old" && echo 1 || echo 0)" "the hung owner was stopped by identity"
 ok "$(alive "$oldkid" && echo 1 || echo 0)" "and its child with it"
 newkid=$(live_pids "^sleep ${tag}1")

@@ -64,9 +64,9 @@ for kind in runit s6 daemontools; do
 	for p in $pids; do kill -9 "$p" 2>/dev/null; done
 	wait "$sc" 2>/dev/null
 	left=
-	for p in $pids; do wait_until 5 gone "$p"; alive "$p" && left="$left $p"; done
+	for p in $pids; do wait_until 15 gone "$p"; alive "$p" && left="$left $p"; done
 	is "$left" "" "$kind: every process of the tree is gone"
 done
-wait_until 5 test -z "$(leftovers)"
+wait_until 15 test -z "$(leftovers)"
 is "$(leftovers)" "" "no process left with a cwd in the test dir"
 done_testing

@@ -61,7 +61,7 @@ cl=$!
 track "$cl"
 exec 3>"$TMP/in"
 echo >&3
-wait_until 5 grep -q "ok pid=$sup" "$TMP/client.out"
+wait_until 15 grep -q "ok pid=$sup" "$TMP/client.out"
 ok $? "a client connected to the control socket gets status"
 
 out=$(T restart -n b 2>&1); rc=$?
@@ -76,7 +76,7 @@ is "$(field a PID):$(field a START)" "$a0" "a kept its identity (pid and start t
 is "$(field c PID):$(field c START)" "$c0" "c kept its identity"
 is "$(live_count "^sleep ${tag}[123]")" 3 "still exactly three children"
 echo >&3
-wait_until 5 count_ge "$TMP/client.out" "ok pid=$sup" 2
+wait_until 15 count_ge "$TMP/client.out" "ok pid=$sup" 2
 ok $? "the client's connection survived the restart: a second status on it answers"
 is "$(grep -c closed "$TMP/client.out")" 0 "and it was never closed"
 if T status -n b --json >/dev/null 2>&1; then
@@ -94,7 +94,7 @@ is "$(live_count "^sleep ${tag}[123]")" 3 "and changes nothing"
 # SIGUSR1 with the name in STATE_DIR/NAME.restart.
 echo c >"$TMP/state/grp.restart"
 kill -USR1 "$sup"
-wait_until 5 pid_changed c "${c0%%:*}"
+wait_until 15 pid_changed c "${c0%%:*}"
 ok $? "SIGUSR1 restarts the child named in grp.restart"
 track "$(field c PID)"
 ok "$([ ! -e "$TMP/state/grp.restart" ] && echo 0 || echo 1)" "and the request file is consumed"
@@ -103,13 +103,13 @@ is "$(field a PID):$(field a START)" "$a0" "a still untouched"
 # Stop one child through tether stop, then bring it back.
 T stop -n a >/dev/null 2>&1; rc=$?
 is "$rc" 0 "tether stop -n a goes through the supervisor"
-wait_until 5 listed grp '^a down'
+wait_until 15 listed grp '^a down'
 ok $? "a is down and stays down"
 sleep 0.3
 is "$(live_count "^sleep ${tag}1")" 0 "no respawn of a stopped child"
 like "$(T status -n a)" "a stopped *owner=tether" "its record stays, saying stopped"
 T restart -n a >/dev/null 2>&1
-wait_until 5 running grp 3
+wait_until 15 running grp 3
 ok $? "tether restart -n a brings it back through the supervisor"
 track "$(field a PID)"
 
@@ -137,7 +137,7 @@ wait_until 10 running ord 3
 trapped() { for _c in x y z; do sig_set "$(field "$_c" PID)" SigCgt 1 || return 1; done; }
 wait_until 10 trapped
 kill -HUP "$ord"
-wait_until 5 count_ge "$TMP/hup" hup- 3
+wait_until 15 count_ge "$TMP/hup" hup- 3
 is "$(sort "$TMP/hup" | tr '\n' ' ')" "hup-x hup-y hup-z " "HUP is passed on to every child"
 ok "$(alive "$ord" && echo 0 || echo 1)" "and the supervisor keeps running"
 kill -TERM "$ord"
@@ -169,7 +169,7 @@ track "$s0"
 wait_until 10 sig_set "$s0" SigIgn 15
 t0=$(date +%s)
 T supervise -n loop --send restart --child stub >/dev/null
-wait_until 5 pid_changed stub "$s0"
+wait_until 15 pid_changed stub "$s0"
 ok $? "a child that ignores TERM is still replaced"
 t1=$(date +%s)
 track "$(field stub PID)"

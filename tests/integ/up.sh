@@ -35,7 +35,7 @@ else
 	skip "--json" "CONFIG_JSON is off"
 fi
 kill "$wpid"
-wait_until 5 gone "$wpid"
+wait_until 15 gone "$wpid"
 T up -n web --no-spawn >/dev/null; is $? 161 "--no-spawn on a dead daemon: down (161)"
 is "$(live_count "^sleep ${tag}1")" 0 "and nothing spawned"
 T up -n web >/dev/null; rc=$?
@@ -126,7 +126,7 @@ if have runsvdir && have runsv; then
 	like "$(T status -n "svc$tag")" "svc$tag running pid=* owner=runit" "a runit service recorded by tether exec"
 	rpid=$(field "svc$tag" PID)
 	echo d >"$sv/svc$tag/supervise/control"
-	wait_until 5 gone "$rpid"
+	wait_until 15 gone "$rpid"
 	is "$(live_count "^sleep ${tag}5")" 0 "runit took it down"
 	t0=$(now_ms)
 	out=$(T up -n "svc$tag" --budget 2 -- sleep "${tag}5" 2>"$TMP/err"); rc=$?
@@ -147,7 +147,7 @@ if have runsvdir && have runsv; then
 	is $? 162 "(control case: with neither its record nor its service dir known, up spawns it)"
 	spawned=$(field "svc$tag" PID)
 	T stop -n "svc$tag" >/dev/null
-	wait_until 5 gone "$spawned"
+	wait_until 15 gone "$spawned"
 	TETHER_SERVICE_DIRS="$sv" T up -n "svc$tag" --budget 1 -- sleep "${tag}5" >/dev/null 2>"$TMP/err"; rc=$?
 	is "$rc" 159 "a service dir in \$TETHER_SERVICE_DIRS makes it managed, record or not"
 	like "$(cat "$TMP/err")" "*managed by service dir $sv/svc$tag*" "naming the dir"
@@ -162,7 +162,7 @@ if have runsvdir && have runsv; then
 	is "$(live_count "^sleep ${tag}5")" 1 "exactly one copy"
 	echo x >"$sv/svc$tag/supervise/control"
 	kill -HUP "$rsd"
-	wait_until 5 gone "$upid"
+	wait_until 15 gone "$upid"
 	kill "$rsd" 2>/dev/null
 else
 	skip "runit service that is down" "runsvdir not installed"

@@ -138,7 +138,7 @@ svtest() { # svtest KIND SCANNER
 	timeout 2 sh -c 'printf dx > "$1"' sh "$sv/svc/supervise/control"  # down, then exit
 	kill "$scan" 2>/dev/null; wait "$scan" 2>/dev/null
 	gone2() { [ "$(count "${tag}2")" = 0 ]; }
-	wait_until 5 gone2
+	wait_until 15 gone2
 }
 if have runsvdir; then svtest runit; else skip "runit update" "runit not installed"; fi
 if have s6-svscan; then svtest s6; else skip "s6 update" "s6 not installed"; fi

@@ -105,7 +105,7 @@ supervised_example() {
 	is $? 0 "stop exits 0: $sup took the daemon down"
 	ok "$(alive "$new" && echo 1 || echo 0)" "the daemon is gone"
 	ok "$(alive "$svpid"; echo $?)" "$sup itself was asked, not killed"
-	wait_until 5 grep -q 'finished (exit' "$log"
+	wait_until 15 grep -q 'finished (exit' "$log"
 	like "$(cat "$log")" "*tether-demo: TERM: stopping*" "no marker: the daemon's TERM handler saw a stop"
 	like "$(cat "$log")" "*tether-demo: finished (exit*stopped or died*" "and so did ./finish"
 	sleep 1
