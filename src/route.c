@@ -21,7 +21,6 @@
 #define POLL_MS 20
 #define DIED_GRACE_MS 2000
 #define ANCESTRY_MAX 64
-#define HANDOFF_SETTLE_MS 200
 #define TARGETS_FIRST 4
 
 static void resolve_owner(struct tether_ctx *ctx, struct target *t)
@@ -345,7 +344,7 @@ static void wait_caller(struct tether_ctx *ctx, const struct route_opts *o)
 	if (ident_wait_gone(ctx, &caller, CONFIG_HANDOFF_TIMEOUT * MS_PER_S) < 0)
 		msg_warn(ctx, "caller pid %d still running after %d s: restarting anyway", caller.pid,
 			 CONFIG_HANDOFF_TIMEOUT);
-	sleep_ms(HANDOFF_SETTLE_MS);
+	sleep_ms(CONFIG_HANDOFF_SETTLE_MS);
 }
 
 int route_restart(struct tether_ctx *ctx, int dirfd, struct route_plan *p, const struct route_opts *o)
