@@ -158,12 +158,12 @@ diag "detection done at $(elapsed)"
 
 # --- the crash loop: a naive restart (kill, spawn a detached copy) ---
 C systemctl start tt-naive.service
-wait_until 10 eval '[ -n "$(holders 8081)" ]'
+wait_until 15 eval '[ -n "$(holders 8081)" ]'
 old=$(prop tt-naive.service MainPID)
 is "$(holders 8081)" "$old" "naive: the unit's daemon holds port 8081"
 C sh -c 'kill "$1"; while kill -0 "$1" 2>/dev/null; do sleep 0.01; done
 	setsid -f '"$lib/portd"' 8081 naive </dev/null >/dev/null 2>&1' sh "$old"
-wait_until 10 eval '[ "$(prop tt-naive.service NRestarts)" -ge 3 ]'
+wait_until 15 eval '[ "$(prop tt-naive.service NRestarts)" -ge 3 ]'
 n=$(prop tt-naive.service NRestarts)
 h=$(holders 8081)
 main=$(prop tt-naive.service MainPID)
@@ -175,13 +175,13 @@ ok "$([ -n "$h" ] && [ "$h" != "$main" ] && [ "${hcg#*tt-naive.service}" = "$hcg
 	"naive: the port is held by the detached copy outside the unit (pid $h, $hcg)"
 C systemctl stop tt-naive.service
 C sh -c 'kill "$1"' sh "$h" 2>/dev/null
-wait_until 5 eval '[ -z "$(holders 8081)" ]'
+wait_until 15 eval '[ -z "$(holders 8081)" ]'
 diag "naive path done at $(elapsed)"
 
 # --- tether's route: systemctl restart, one spawn, one daemon ---
 C systemctl start tt-sibling.service tt-portd.service
 sib=$(prop tt-sibling.service MainPID)
-wait_until 10 eval '[ -n "$(holders 8080)" ]'
+wait_until 15 eval '[ -n "$(holders 8080)" ]'
 old=$(prop tt-portd.service MainPID)
 is "$(tfield portd TETHER_PID)" "$old" "route: tether exec recorded the unit's MainPID"
 is "$(tfield portd TETHER_OWNER)" systemd "route: the record's owner is systemd"
@@ -197,7 +197,7 @@ new=$(prop tt-portd.service MainPID)
 like "$out" "portd restarted via systemd: pid $old -> $new" "route: reports old and new pid ($out)"
 ok "$([ "$new" -gt 0 ] && [ "$new" != "$old" ]; echo $?)" "route: the unit has a new MainPID ($old -> $new)"
 is "$(tfield portd TETHER_PID)" "$new" "route: the record names the new MainPID"
-wait_until 5 eval '[ -n "$(holders 8080)" ]'
+wait_until 15 eval '[ "$(holders 8080)" = "$new" ]'
 is "$(holders 8080)" "$new" "route: exactly one process holds port 8080, the unit's MainPID"
 is "$(lines portd.spawns)" 2 "route: the daemon was spawned twice in all (start, restart): never double-spawned"
 is "$(prop tt-portd.service NRestarts)" 0 "route: no crash-restart by systemd"
@@ -207,6 +207,8 @@ is "$(prop tt-sibling.service MainPID)" "$sib" "route: the sibling unit is untou
 C systemctl stop tt-portd.service
 out=$(C tether restart -n portd 2>&1); rc=$?
 is "$rc" 0 "route: restarting a unit stopped by systemctl starts it (0: $out)"
+# the daemon binds after systemd reports it started: wait for the bind
+wait_until 15 eval '[ -n "$(holders 8080)" ]'
 is "$(holders 8080)" "$(prop tt-portd.service MainPID)" "route: again one process holds port 8080, the unit's MainPID"
 C tether stop -n portd >/dev/null 2>&1
 is "$?" 0 "stop: tether stop -n portd completes (0)"
@@ -217,7 +219,7 @@ diag "systemctl route done at $(elapsed)"
 
 # --- two records in one unit restart it once ---
 C systemctl start tt-dup.service
-wait_until 10 eval '[ "$(tfield dup1 TETHER_STATE)" = running ] && [ "$(tfield dup2 TETHER_STATE)" = running ]'
+wait_until 15 eval '[ "$(tfield dup1 TETHER_STATE)" = running ] && [ "$(tfield dup2 TETHER_STATE)" = running ]'
 d1=$(tfield dup1 TETHER_PID) d2=$(tfield dup2 TETHER_PID)
 out=$(C tether restart -n dup1 -n dup2 2>&1); rc=$?
 is "$rc" 0 "dedup: tether restart -n dup1 -n dup2 completes (0)"
@@ -231,7 +233,7 @@ diag "dedup done at $(elapsed)"
 # --- a templated unit with an escaped instance name ---
 tmpl='tt-tmpl@a-b\x2dc.service'
 C systemctl start "$tmpl"
-wait_until 10 eval '[ "$(tfield tmpl TETHER_STATE)" = running ]'
+wait_until 15 eval '[ "$(tfield tmpl TETHER_STATE)" = running ]'
 old=$(prop "$tmpl" MainPID)
 is "$(C tether detect "$old")" "owner=systemd unit=$tmpl scope=system" \
 	"template: detect names the instance as systemd writes it (\\x2d kept)"
@@ -244,7 +246,7 @@ diag "template done at $(elapsed)"
 
 # --- self-restart from inside the unit: handed off, caller survives ---
 C systemctl start tt-self.service
-wait_until 10 eval '[ "$(lines self.spawns)" = 1 ]'
+wait_until 15 eval '[ "$(lines self.spawns)" = 1 ]'
 old=$(prop tt-self.service MainPID)
 old_start=$(tfield self TETHER_START)
 is "$(tfield self TETHER_PID)" "$old" "self: the record names the unit's MainPID"
@@ -259,7 +261,7 @@ ok "$([ "$new" -gt 0 ] && [ "$new" != "$old" ]; echo $?)" "self: the unit restar
 ok "$([ "$(tfield self TETHER_PID)" = "$new" ] && [ "$(tfield self TETHER_START)" != "$old_start" ]; echo $?)" \
 	"self: the record has the new identity"
 is "$(lines self.spawns)" 2 "self: exactly one restart"
-wait_until 5 eval '[ -z "$(C systemctl list-units --all --plain --no-legend "tether-restart-*")" ]'
+wait_until 15 eval '[ -z "$(C systemctl list-units --all --plain --no-legend "tether-restart-*")" ]'
 is "$(C systemctl list-units --all --plain --no-legend 'tether-restart-*')" "" "self: the transient unit is gone"
 is "$(prop tt-sibling.service MainPID)" "$sib" "self: the sibling unit is untouched"
 diag "self-restart done at $(elapsed)"
@@ -270,20 +272,25 @@ if [ -f "$demo_unit" ]; then
 	is "$(prop tether-demo.service ActiveState)" active "tether-demo.service: starts"
 	C systemctl status tether-demo.service >/dev/null 2>&1
 	is "$?" 0 "tether-demo.service: systemctl status says running"
-	wait_until 5 eval '[ "$(tfield tether-demo TETHER_STATE)" = running ]'
+	wait_until 15 eval '[ "$(tfield tether-demo TETHER_STATE)" = running ]'
 	old=$(prop tether-demo.service MainPID)
+	# The demo is a shell script: a TERM before its trap is set kills it
+	# without a word. Act on it only once the trap shows on the host.
+	trapped() { _hp=$(host_pid "$1") && sig_set "$_hp" SigCgt 15; }
+	wait_until 15 trapped "$old"
 	is "$(tfield tether-demo TETHER_PID)" "$old" "tether-demo: the record names the unit's MainPID"
 	C tether restart -n tether-demo >/dev/null 2>&1
 	is "$?" 0 "tether-demo: tether restart completes (0)"
 	new=$(prop tether-demo.service MainPID)
 	ok "$([ "$new" -gt 0 ] && [ "$new" != "$old" ]; echo $?)" "tether-demo: new MainPID ($old -> $new)"
 	demo_log() { C journalctl -q -u tether-demo.service -o cat 2>/dev/null; }
-	wait_until 5 eval 'demo_log | grep -q "restart expected"'
+	wait_until 15 eval 'demo_log | grep -q "restart expected"'
 	like "$(demo_log)" "*TERM: restart expected*" "tether-demo: the daemon saw the restart marker on TERM"
+	wait_until 15 trapped "$new"
 	C tether stop -n tether-demo >/dev/null 2>&1
 	is "$?" 0 "tether-demo: tether stop completes (0)"
 	is "$(prop tether-demo.service ActiveState)" inactive "tether-demo: the unit is stopped, not restarted"
-	wait_until 5 eval 'demo_log | grep -q "TERM: stopping"'
+	wait_until 15 eval 'demo_log | grep -q "TERM: stopping"'
 	like "$(demo_log)" "*TERM: stopping*" "tether-demo: no marker on a stop"
 else
 	skip "tether-demo.service" "rootfs-overlay has no tether-demo.service"
@@ -308,7 +315,7 @@ C sh -c 'cp /usr/bin/sleep /usr/local/bin/updd && cp /usr/bin/sleep /usr/local/b
 	{ cat /usr/bin/sleep; printf tether-update-v2; } >/tmp/updd.new && chmod 755 /tmp/updd.new &&
 	cp /tmp/updd.new /tmp/updd2.new && cp /bin/true /tmp/updd.dies'
 C systemctl start tt-upd.service
-wait_until 10 eval '[ "$(tfield upd TETHER_STATE)" = running ]'
+wait_until 15 eval '[ "$(tfield upd TETHER_STATE)" = running ]'
 old=$(prop tt-upd.service MainPID)
 is "$(tfield upd TETHER_PID)/$(exe_ino "$old")" "$old/$(ino /usr/local/bin/updd)" \
 	"update: the record names the unit's MainPID, which runs updd"
@@ -346,7 +353,7 @@ C systemctl stop tt-upd.service
 diag "rollback done at $(elapsed)"
 
 C systemctl start tt-upd2.service
-wait_until 10 eval '[ "$(tfield upda TETHER_STATE)" = running ] && [ "$(tfield updb TETHER_STATE)" = running ]'
+wait_until 15 eval '[ "$(tfield upda TETHER_STATE)" = running ] && [ "$(tfield updb TETHER_STATE)" = running ]'
 a0=$(tfield upda TETHER_PID) b0=$(tfield updb TETHER_PID)
 out=$(C tether update -n upda -n updb --binary /tmp/updd2.new --settle 1 2>&1); rc=$?
 is "$rc" 0 "update dedup: tether update -n upda -n updb completes (0)"
