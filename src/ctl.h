@@ -89,7 +89,10 @@
 #define CTL_IDLE_MS (10 * 60 * 1000)
 #define CTL_CONNS_MAX 16
 #define CTL_CALL_TIMEOUT_MS 5000
-#define CTL_PROBE_MS 500       /* default deadline for a probe's answer */
+/* Default deadline for a probe's answer. An owner that misses it is taken
+ * for hung and reclaimed (stopped), so it must outlast a busy moment of a
+ * healthy one: a router's boot, with every init script starting at once. */
+#define CTL_PROBE_MS 2000
 #define CTL_ERR_MAX 128
 #define CTL_CFG_HEX 16
 #define CTL_STATE_MAX 16

@@ -113,9 +113,11 @@ kill -CONT "$old" 2>/dev/null
 ok $rc "a new start reclaims the socket of a SIGSTOPped owner"
 diag "SIGSTOPped owner reclaimed in $((t1 - t0)) ms (probe deadline $PROBE ms)"
 if [ -z "$TETHER_WRAP" ]; then
-	ok "$([ $((t1 - t0)) -lt 2000 ] && echo 0 || echo 1)" "within 2 s ($((t1 - t0)) ms)"
+	# The probe deadline, not the lock's (probe + 2 grace + more): a
+	# bound loose enough for a loaded machine that still tells them apart.
+	ok "$([ $((t1 - t0)) -lt 4500 ] && echo 0 || echo 1)" "within the probe deadline, not the lock's ($((t1 - t0)) ms)"
 else
-	skip "within 2 s ($((t1 - t0)) ms)" "timing is not measured under valgrind"
+	skip "within the probe deadline ($((t1 - t0)) ms)" "timing is not measured under valgrind"
 fi
 wait_until 15 sh -c "! kill -0 $old 2>/dev/null || [ \"\$(sed 's/.*) //' /proc/$old/stat | cut -c1)\" = Z ]"
 ok "$(alive "$old" && echo 1 || echo 0)" "the hung owner was stopped by identity"
