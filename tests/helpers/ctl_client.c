@@ -6,7 +6,8 @@
  * ctl_client SOCK raw HEX
  *     Send the bytes HEX (e.g. 0000000ea2...), print the reply as
  *     "reply ok=1 pid=N err=TEXT" (or "closed"/"timeout"), then "closed"
- *     if the server hung up within a second, else "open".
+ *     if the server hung up within a second, else "open". "sent" goes
+ *     to stderr once the bytes are written.
  *
  * Independent of tether's codec on purpose: it sends the status request
  * bytes from ctl.h verbatim and picks the reply apart by its known keys.
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
 		}
 		if (write(fd, buf, n) != (ssize_t)n)
 			return 1;
+		fprintf(stderr, "sent\n");
 		int r = read_frame(fd, buf, sizeof buf, &len, 5000);
 		if (r == 0)
 			describe(buf, len);

@@ -17,7 +17,7 @@ track "$sup"
 wait_until 10 status_ok "$sup"
 ok $? "the supervisor answers status"
 
-raw() { "$CLIENT" "$S" raw "$1" | tr '\n' ' '; }
+raw() { "$CLIENT" "$S" raw "$1" 2>/dev/null | tr '\n' ' '; }
 like "$(raw 68656c6c6f20776f726c640a)" "reply ok=0 pid=$sup err=request too large closed " \
 	"text garbage: error reply, then the connection is closed"
 like "$(raw ffffffff)" "reply ok=0 pid=$sup err=request too large closed " \
@@ -39,9 +39,10 @@ is "$(pgrep -fc "^sleep ${tag}1")" 1 "and its child was never touched"
 
 # A frame that never completes is dropped after the I/O timeout; others
 # are served meanwhile.
-"$CLIENT" "$S" raw 0000000ea26176 >"$TMP/slow" &
+"$CLIENT" "$S" raw 0000000ea26176 >"$TMP/slow" 2>"$TMP/slow.err" &
 slow=$!
-sleep 0.2
+sent() { grep -q sent "$TMP/slow.err"; }
+wait_until 15 sent
 ok "$(status_ok "$sup" && echo 0 || echo 1)" "a half-sent request does not block other clients"
 wait "$slow"
 is "$(cat "$TMP/slow")" "closed" "and is closed by the server after its deadline"
