@@ -3,14 +3,6 @@
 
 #include "ctx.h"
 
-/*
- * Command-line options without getopt's globals: short options, grouped
- * (-vh) with an argument attached or next (-nNAME, -n NAME); long options
- * by their full name (no abbreviations) with --name VALUE or --name=VALUE;
- * "--" ends the options. Parsing stops at the first operand, unless shorts
- * starts with '-': then each operand comes back as OPT_OPERAND, in order,
- * options after it are still parsed, and after "--" everything is one.
- */
 /* A command's usage text past its synopsis: compiled out without
  * CONFIG_LONG_USAGE, leaving "usage: ..." lines for --help and errors. */
 #if CONFIG_LONG_USAGE
@@ -19,6 +11,14 @@
 #define HELP(text) ""
 #endif
 
+/*
+ * Command-line options without getopt's globals: short options, grouped
+ * (-vh) with an argument attached or next (-nNAME, -n NAME); long options
+ * by their full name (no abbreviations) with --name VALUE or --name=VALUE;
+ * "--" ends the options. Parsing stops at the first operand, unless shorts
+ * starts with '-': then each operand comes back as OPT_OPERAND, in order,
+ * options after it are still parsed, and after "--" everything is one.
+ */
 struct opt_long {
 	const char *name;   /* without the leading "--" */
 	int has_arg;        /* OPT_FLAG or OPT_VALUE */
