@@ -67,13 +67,13 @@ int guard_lock(struct tether_ctx *ctx, const char *sock, int wait_ms)
 	/* Polled, not blocking, so the wait is bounded; backing off keeps a
 	 * crowd of waiters (a start race) from spinning. */
 	for (int step = LOCK_POLL_MIN_MS; (fd = lock_take(ctx, dfd, base, LOCK_EX | LOCK_NB)) < 0 &&
-					   errno == EWOULDBLOCK; step = step < LOCK_POLL_MAX_MS ? 2 * step : step) {
+					   errno == EWOULDBLOCK;) {
 		if (now_ms() >= end) {
 			msg_error(ctx, "bind lock %s%s still held after %d s", sock, GUARD_LOCK_SUFFIX, wait_ms / 1000);
 			errno = ETIMEDOUT;
 			break;
 		}
-		sleep_ms(step);
+		sleep_backoff(&step, LOCK_POLL_MAX_MS, end);
 	}
 	int e = errno;
 	close(dfd);

@@ -134,7 +134,7 @@ int ident_wait_gone(struct tether_ctx *ctx, const struct ident *id, int timeout_
 			return 0;
 		if (now_ms() >= end)
 			return -1;
-		sleep_backoff(&nap, POLL_MS);
+		sleep_backoff(&nap, POLL_MS, end);
 	}
 }
 

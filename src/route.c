@@ -262,7 +262,7 @@ int route_wait_new(struct tether_ctx *ctx, int dirfd, const char *name, const st
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		sleep_backoff(&nap, POLL_MS);
+		sleep_backoff(&nap, POLL_MS, end);
 	}
 }
 

@@ -46,7 +46,7 @@ static int reap(pid_t pid, int *status, int options)
 static int wait_bounded(pid_t pid, int timeout_ms, int *status)
 {
 	long long deadline = now_ms() + timeout_ms;
-	long step = POLL_FIRST_MS;
+	int step = POLL_FIRST_MS;
 
 	for (;;) {
 		pid_t r = reap(pid, status, timeout_ms < 0 ? 0 : WNOHANG);
@@ -54,15 +54,13 @@ static int wait_bounded(pid_t pid, int timeout_ms, int *status)
 			return 0;
 		if (r < 0)
 			return -1;
-		long long left = deadline - now_ms();
-		if (left <= 0) {
+		if (now_ms() >= deadline) {
 			kill(pid, SIGKILL);
 			reap(pid, status, 0);
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		sleep_ms(step < left ? step : left);
-		step = step * 2 < POLL_MAX_MS ? step * 2 : POLL_MAX_MS;
+		sleep_backoff(&step, POLL_MAX_MS, deadline);
 	}
 }
 

@@ -73,8 +73,11 @@ char *sys_getcwd(char *buf, size_t size)
 	return buf;
 }
 
-void sleep_backoff(int *ms, int max)
+void sleep_backoff(int *ms, int max, long long end)
 {
-	sleep_ms(*ms);
+	long long left = end - now_ms();
+
+	if (left > 0)
+		sleep_ms(left < *ms ? (int)left : *ms);
 	*ms = *ms >= max / 2 ? max : *ms * 2;
 }

@@ -16,9 +16,10 @@ int sys_write_all(int fd, const void *buf, size_t n);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long now_ms(void);
 void sleep_ms(int ms);
-/* Sleep *ms, then double it up to max: a poll loop that notices a fast
- * change within a millisecond or two and a slow one at max's cost. */
-void sleep_backoff(int *ms, int max);
+/* Sleep *ms, but not past end (now_ms's clock), then double *ms up to
+ * max: a poll loop that notices a fast change within a millisecond or
+ * two, a slow one at max's cost, and its deadline on time. */
+void sleep_backoff(int *ms, int max, long long end);
 /* getcwd(3) into buf, without musl's getcwd, which links strdup and so
  * malloc for the buf == NULL case. NULL with errno (ENOENT for a cwd
  * outside our root, ERANGE if it does not fit). */

@@ -57,15 +57,23 @@ static void test_backoff(void)
 
 	for (int i = 0, nap = 1; i < 7; i++) {
 		n += (size_t)snprintf(seq + n, sizeof seq - n, "%s%d", i ? " " : "", nap);
-		sleep_backoff(&nap, 20);
+		sleep_backoff(&nap, 20, now_ms() + 1000);
 	}
 	is_str(seq, "1 2 4 8 16 20 20", "sleep_backoff: 1, 2, 4, 8, 16 ms, then the 20 ms cap");
 	n = 0;
 	for (int i = 0, nap = 1; i < 6; i++) {
 		n += (size_t)snprintf(seq + n, sizeof seq - n, "%s%d", i ? " " : "", nap);
-		sleep_backoff(&nap, 10);
+		sleep_backoff(&nap, 10, now_ms() + 1000);
 	}
 	is_str(seq, "1 2 4 8 10 10", "a cap that is not a power of two is reached, not passed");
+	int nap = 400;
+	long long t0 = now_ms();
+	sleep_backoff(&nap, 400, t0 + 30);
+	long long took = now_ms() - t0;
+	ok(took >= 29 && took < 300, "a nap ends at the deadline, not after it (%lld ms of 400, deadline 30)", took);
+	t0 = now_ms();
+	sleep_backoff(&nap, 400, t0 - 1);
+	ok(now_ms() - t0 < 20, "and is skipped when the deadline has passed");
 }
 
 int main(void)
