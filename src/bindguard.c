@@ -69,7 +69,7 @@ int guard_lock(struct tether_ctx *ctx, const char *sock, int wait_ms)
 	for (int step = LOCK_POLL_MIN_MS; (fd = lock_take(ctx, dfd, base, LOCK_EX | LOCK_NB)) < 0 &&
 					   errno == EWOULDBLOCK;) {
 		if (now_ms() >= end) {
-			msg_error(ctx, "bind lock %s%s still held after %d s", sock, GUARD_LOCK_SUFFIX, wait_ms / 1000);
+			msg_error(ctx, "bind lock %s%s still held after %d s", sock, GUARD_LOCK_SUFFIX, wait_ms / MS_PER_S);
 			errno = ETIMEDOUT;
 			break;
 		}

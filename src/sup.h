@@ -7,6 +7,7 @@
 #include "ctx.h"
 #include "owner.h"
 #include "procfs.h"
+#include "sys.h"
 
 /*
  * The supervisor that owns a process, and restarting or stopping a daemon
@@ -64,7 +65,7 @@ int sup_stop(struct tether_ctx *ctx, const struct owner *o);
  * Blanks and control bytes in plain values print as \xNN. 0 or -1. */
 int sup_print(const struct owner *o, int json, int fd);
 
-#define SUP_TOOL_TIMEOUT_MS (CONFIG_RESTART_TIMEOUT * 1000)
+#define SUP_TOOL_TIMEOUT_MS (CONFIG_RESTART_TIMEOUT * MS_PER_S)
 
 /* Run a supervisor's tool (systemctl, an init script, rc-service) with
  * run_wait, bounded by SUP_TOOL_TIMEOUT_MS: EX_DONE on exit 0, else

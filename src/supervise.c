@@ -263,7 +263,7 @@ static void child_died(struct sv *s, struct child *c, long long now, int status)
 	delay = sv_backoff(&s->o->policy, &c->deaths, now, ran);
 	if (delay < 0) {
 		msg_error(s->ctx, "%s: %s; %d deaths within %d s: giving up, marked failed", c->cfg->name, how,
-			  s->o->policy.give_up, s->o->policy.window_ms / 1000);
+			  s->o->policy.give_up, s->o->policy.window_ms / MS_PER_S);
 		c->state = SV_FAILED;
 		record_child(s, c);
 		return;
