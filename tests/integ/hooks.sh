@@ -7,7 +7,6 @@ HOOK="$TETHER_SRC/rootfs-overlay/usr/share/tether/hooks/post-install"
 export TETHER
 tag="5$$"
 cp "$(command -v sleep)" "$TMP/d"
-pid_of() { T status -n "$1" --shell 2>/dev/null | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"; }
 T start -n hooked -- "$TMP/d" "${tag}1"
 p0=$(pid_of hooked)
 

@@ -36,6 +36,17 @@ alive() {
 	[ -n "$_st" ] && [ "$_st" != Z ] && [ "$_st" != X ]
 }
 starttime() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
+# ppid_of PID: its parent's pid (nothing once it is gone), without a fork.
+ppid_of() {
+	read -r _stat 2>/dev/null <"/proc/$1/stat" || return 1
+	_stat=${_stat##*) }
+	_stat=${_stat#* }
+	echo "${_stat%% *}"
+}
+# status_of NAME VAR: one value of `tether status --shell` (TETHER_PID...);
+# pid_of NAME: the recorded pid. Nothing when there is no such record.
+status_of() { T status -n "$1" --shell 2>/dev/null | sed -n "s/.*$2='\([^']*\)'.*/\1/p"; }
+pid_of() { status_of "$1" TETHER_PID; }
 # sig_set PID MASK SIGNUM: signal SIGNUM (1-32) is in PID's MASK line of
 # /proc/PID/status: SigCgt once a shell's trap for it is set, SigIgn once
 # it is trapped to ''. A shell takes a signal's default action until

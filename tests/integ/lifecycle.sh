@@ -13,7 +13,7 @@ tag="9$$"
 
 T start -n web -- sleep "${tag}1"
 is $? 0 "start returns 0 once the daemon has exec'd"
-pid=$(T status -n web --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")
+pid=$(pid_of web)
 track "$pid"
 ok "$(alive "$pid"; echo $?)" "the recorded pid is a live process"
 is "$(tr '\0' ' ' < "/proc/$pid/cmdline")" "sleep ${tag}1 " "it runs the requested command"
@@ -51,7 +51,7 @@ T stop -n web; is $? 0 "stopping a stopped daemon exits 0 (oknodo)"
 
 # A daemon that ignores TERM is killed after the grace.
 T start -n stubborn -- sh -c "trap '' TERM; while :; do sleep 0.1; done" "${tag}2"
-spid=$(T status -n stubborn --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"); track "$spid"
+spid=$(pid_of stubborn); track "$spid"
 # start returns once sh has exec'd, not once it has run its trap.
 wait_until 10 sig_set "$spid" SigIgn 15
 t0=$(date +%s)
@@ -62,12 +62,12 @@ ok "$([ $((t1 - t0)) -le 3 ] && echo 0 || echo 1)" "within the grace plus a litt
 
 # A dead daemon leaves its record: status 1, list shows it, prune reaps it.
 T start -n short -- sh -c 'sleep 0.2'
-shpid=$(T status -n short --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")
+shpid=$(pid_of short)
 exited() { ! alive "$shpid"; }
 wait_until 10 exited
 T status -n short >/dev/null; is $? 1 "a daemon that died leaves status 1 (dead, record exists)"
 T start -n keep -- sleep "${tag}3"
-kpid=$(T status -n keep --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"); track "$kpid"
+kpid=$(pid_of keep); track "$kpid"
 out=$(T list)
 like "$out" "*keep running pid=$kpid*" "list shows the running daemon"
 like "$out" "*short dead*" "list shows the dead one"
@@ -101,7 +101,7 @@ T stop -n race
 cp "$(command -v sleep)" "$TMP/a) b (c"
 T start -n odd -- "$TMP/a) b (c" 1000
 T status -n odd >/dev/null; is $? 0 "a daemon whose comm is 'a) b (c' is running"
-opid=$(T status -n odd --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"); track "$opid"
+opid=$(pid_of odd); track "$opid"
 like "$(cat "/proc/$opid/stat")" "$opid (a) b (c) S *" "its comm really is 'a) b (c'"
 T stop -n odd; is $? 0 "and stops by identity"
 nl=$(printf 'x\ny')

@@ -8,9 +8,7 @@ PORTD=$TETHER_HELPERS/portd
 [ -x "$PORTD" ] || skip_all "helper portd not built"
 tag="6$$"
 port=$((20000 + $$ % 20000))
-pid_of() { T status -n "$1" --shell 2>/dev/null | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"; }
 count() { _c=0; for _p in $(pgrep -f "$1"); do alive "$_p" && _c=$((_c + 1)); done; echo "$_c"; }
-ppid_of() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2; }
 holder() { ss -Hltnp "sport = :$port" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 have ss || skip_all "ss (iproute2) missing"
 # Write to a supervise/control FIFO without hanging when nobody reads it.

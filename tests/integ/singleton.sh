@@ -29,12 +29,6 @@ live_pids() { # live (non-zombie) processes whose argv matches (anchor with ^)
 	for _p in $(pgrep -f "$1"); do quick_alive "$_p" && echo "$_p"; done
 }
 live_count() { live_pids "$1" | wc -l | tr -d ' '; }
-ppid_of() {
-	read -r _stat 2>/dev/null <"/proc/$1/stat" || return 1
-	_stat=${_stat##*) }
-	_stat=${_stat#* }
-	echo "${_stat%% *}"
-}
 owner_pid() { T supervise -n one --sock "$S" --send status 2>/dev/null | sed -n 's/^ok pid=\([0-9]*\).*/\1/p'; }
 owner_is() { [ "$(owner_pid)" = "$1" ]; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -132,7 +126,7 @@ out=$(T supervise -n one --sock "$S" --probe-timeout "$PROBE" -- w sleep "${tag}
 is "$rc" 152 "a start while a healthy owner runs exits 152"
 is "$out" "$new" "printing the owner's pid"
 like "$(cat "$TMP/err")" "*record one was missing and is rewritten from its status*" "saying it reconciled"
-is "$(T status -n one --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")" "$new" "the record names the owner again"
+is "$(pid_of one)" "$new" "the record names the owner again"
 ok "$(alive "$new" && echo 0 || echo 1)" "the owner was not replaced"
 is "$(live_pids "^sleep ${tag}1")" "$newkid" "nor its child"
 out=$(T supervise -n one --sock "$S" --probe-timeout "$PROBE" -- w sleep "${tag}1" 2>/dev/null); rc=$?

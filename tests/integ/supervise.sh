@@ -18,7 +18,7 @@ live_count() { # live (non-zombie) processes whose argv matches (anchor with ^)
 	for _p in $(pgrep -f "$1"); do alive "$_p" && _c=$((_c + 1)); done
 	echo "$_c"
 }
-field() { T status -n "$1" --shell | sed -n "s/.*TETHER_$2='\([0-9]*\)'.*/\1/p"; }
+field() { status_of "$1" "TETHER_$2"; }
 running() { [ "$(T supervise -n "$1" --send list 2>/dev/null | grep -c " running pid=")" = "$2" ]; }
 listed() { T supervise -n "$1" --send list 2>/dev/null | grep -q "$2"; }
 pid_changed() { [ "$(field "$1" PID)" != "$2" ]; }
@@ -45,7 +45,7 @@ for n in a b c; do
 done
 a0="$(field a PID):$(field a START)" c0="$(field c PID):$(field c START)" b0=$(field b PID)
 track "${a0%%:*}" "$b0" "${c0%%:*}"
-is "$(T status -n grp --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")" "$sup" "the supervisor has a record too"
+is "$(pid_of grp)" "$sup" "the supervisor has a record too"
 if T detect --help >/dev/null 2>&1; then
 	is "$(T detect "$b0")" "owner=tether dir=$S instance=b" "detect: a child's owner is this supervisor's socket"
 else

@@ -20,7 +20,7 @@ track "$sup"
 wait_until 10 listed file 2
 ok $? "both children of the config file run"
 # f2 runs once sh has exec'd; sh execs sleep a moment later.
-f2cmd() { tr '\0' ' ' <"/proc/$(T status -n f2 --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")/cmdline"; }
+f2cmd() { tr '\0' ' ' <"/proc/$(pid_of f2)/cmdline"; }
 f2_execd() { [ "$(f2cmd)" = "sleep ${tag}2 " ]; }
 wait_until 10 f2_execd
 is "$(f2cmd)" "sleep ${tag}2 " "a quoted command is one argument to sh -c"

@@ -12,7 +12,7 @@ live_count() { # live (non-zombie) processes whose argv matches (anchor with ^)
 	for _p in $(pgrep -f "$1"); do alive "$_p" && _c=$((_c + 1)); done
 	echo "$_c"
 }
-field() { T status -n "$1" --shell | sed -n "s/.*TETHER_$2='\([0-9]*\)'.*/\1/p"; }
+field() { status_of "$1" "TETHER_$2"; }
 ms_since() { echo $(($(date +%s%N) / 1000000 - $1)); }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 recorded() { T status -n "$1" >/dev/null 2>&1; }

@@ -12,7 +12,6 @@ cp "$SLEEP" "$TMP/v1"
 cp "$SLEEP" "$TMP/v2"; printf 'tether-update-v2' >> "$TMP/v2"
 cp /bin/true "$TMP/dies"
 cp "$TMP/v1" "$B/daemon"
-pid_of() { T status -n "$1" --shell 2>/dev/null | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p"; }
 exe_ino() { stat -L -c %i "/proc/$1/exe" 2>/dev/null; }
 count() { _c=0; for _p in $(pgrep -f "$1"); do alive "$_p" && _c=$((_c + 1)); done; echo "$_c"; }
 same() { cmp -s "$1" "$2"; }

@@ -22,7 +22,6 @@ demo_pids() {
 	for _p in $(pgrep -f "^/bin/sh $TMP/demo-daemon"); do alive "$_p" && echo "$_p"; done
 }
 count() { wc -w | tr -d ' '; }
-ppid_of() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2; }
 # children PID: live processes whose parent is PID.
 children() {
 	for _s in /proc/[0-9]*/stat; do
@@ -32,8 +31,6 @@ children() {
 		[ "$(echo "$_f" | cut -d' ' -f2)" = "$1" ] && echo "${_p%/stat}"
 	done
 }
-# status_of NAME VAR: one value of `tether status --shell` (TETHER_PID...).
-status_of() { T status -n "$1" --shell | sed -n "s/.*$2='\([^']*\)'.*/\1/p"; }
 # crash PID: kill a demo daemon as a crash would (KILL), and its sleep
 # child with it, which KILL leaves no handler to end (stopped first, so
 # it cannot fork one more in between).
