@@ -28,10 +28,11 @@ supervisor_test() { # KIND SCANNER
 	kind=$1 scandir="$TMP/$1"
 	service "$kind" "$scandir/web" "web-$kind" "$PORTD" "$port" "${tag}1$kind"
 	service "$kind" "$scandir/side" "side-$kind" sleep "${tag}2"
-	# A daemon that restarts itself once "go" appears, then records the
-	# exit code tether gave it.
+	# A daemon that restarts itself once "go" appears, then takes 0.3 s
+	# (answering whoever asked) before it records the exit code tether
+	# gave it: the handoff leaves it HANDOFF_SETTLE_MS (1 s) for that.
 	service "$kind" "$scandir/self" "self-$kind" sh -c \
-		'while [ ! -e "$0/go" ]; do sleep 0.05; done; rm -f "$0/go"; "$1" restart -n "$2"; echo "rc=$?" >> "$0/rc"; exec sleep "$3"' \
+		'while [ ! -e "$0/go" ]; do sleep 0.05; done; rm -f "$0/go"; "$1" restart -n "$2"; r=$?; sleep 0.3; echo "rc=$r" >> "$0/rc"; exec sleep "$3"' \
 		"$TMP/$kind-self" "$TETHER" "self-$kind" "${tag}3"
 	mkdir -p "$TMP/$kind-self"
 	if [ "$kind" = runit ]; then runsvdir -P "$scandir" >/dev/null 2>&1 & else s6-svscan "$scandir" >/dev/null 2>&1 & fi
@@ -97,7 +98,7 @@ supervisor_test() { # KIND SCANNER
 		touch "$TMP/$kind-self/go"
 		newself() { p=$(pid_of "self-$kind"); [ -n "$p" ] && [ "$p" != "$x0" ]; }
 		wait_until 15 newself; x1=$(pid_of "self-$kind")
-		is "$(head -1 "$TMP/$kind-self/rc" 2>/dev/null)" "rc=150" "$kind self-restart: the caller got 150 (scheduled) and lived to write it"
+		is "$(head -1 "$TMP/$kind-self/rc" 2>/dev/null)" "rc=150" "$kind self-restart: the caller got 150 (scheduled) and lived 0.3 s more to write it"
 		ok "$([ -n "$x1" ] && [ "$x1" != "$x0" ] && echo 0 || echo 1)" "$kind self-restart: the daemon was restarted afterwards ($x0 -> $x1)"
 		like "$(tr '\0' ' ' < "/proc/$(ppid_of "$x1")/cmdline")" "*s* self *" "$kind self-restart: by its supervisor (runsv or s6-supervise)"
 	else
