@@ -132,6 +132,19 @@ is "$(live_pids "^sleep ${tag}1")" "$newkid" "nor its child"
 out=$(T supervise -n one --sock "$S" --probe-timeout "$PROBE" -- w sleep "${tag}1" 2>/dev/null); rc=$?
 is "$rc:$out" "152:$new" "with the record in place: 152 and the pid, nothing rewritten"
 
+# --- a healthy owner that answers late is not taken for hung ---
+# The default probe deadline (2 s) outlasts a busy second: an owner held
+# for 1 s still answers the second start, which exits 152 and stops
+# nothing. (timeout: a reclaiming start would run on as the new owner.)
+kill -STOP "$new"
+(sleep 1; kill -CONT "$new") &
+cont=$!
+out=$(timeout 15 $TETHER_WRAP "$TETHER" supervise -n one --sock "$S" -- w sleep "${tag}1" 2>/dev/null); rc=$?
+wait "$cont"
+is "$rc:$out" "152:$new" "an owner held for 1 s is not reclaimed with the default probe: 152 and its pid"
+ok "$(alive "$new" && echo 0 || echo 1)" "it keeps running"
+is "$(live_pids "^sleep ${tag}1")" "$newkid" "and so does its child"
+
 # --- a live owner with a stale config is stopped before the rebind ---
 start_one "${tag}2"
 newer=$started
