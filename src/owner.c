@@ -16,9 +16,9 @@ static const char *const type_names[OWNER_TYPE_COUNT] = {
 
 void owner_clear(struct owner *o)
 {
-	memset(o, 0, sizeof *o);
 	o->type = OWNER_UNKNOWN;
 	o->uid = -1;
+	o->unit[0] = o->service[0] = o->instance[0] = o->dir[0] = 0;
 }
 
 const char *owner_type_name(enum owner_type t)

@@ -38,8 +38,10 @@ int name_valid(const char *name)
 
 void record_init(struct record *r, const char *name)
 {
-	memset(r, 0, sizeof *r);
+	memset(r, 0, offsetof(struct record, name));
 	r->version = STATE_VERSION;
+	r->argv[0] = NULL;
+	r->argbuf[0] = r->cwd[0] = r->exe[0] = r->sock[0] = r->log[0] = r->cfg[0] = 0;
 	owner_clear(&r->owner);
 	fmt(r->name, sizeof r->name, "%s", name);
 }

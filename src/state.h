@@ -35,11 +35,19 @@ enum state_result {
 };
 
 struct record {
+	/* Scalars first: record_init zeroes them and empties the buffers
+	 * below through their first bytes, not all 22 KB. */
 	unsigned version;
-	char name[NAME_MAX_LEN + 1];
 	struct ident id;
-	struct owner owner;       /* type OWNER_UNKNOWN when not recorded */
+	long long since;          /* unix time the process was recorded */
+	unsigned long long restarts;
+	int failed;               /* a supervisor gave up respawning it */
+	int stopped;              /* stopped on purpose through its supervisor */
 	int argc;
+	unsigned extra_pairs;     /* unknown keys, kept as encoded */
+	size_t extra_len;
+	char name[NAME_MAX_LEN + 1];
+	struct owner owner;       /* type OWNER_UNKNOWN when not recorded */
 	char *argv[ARGV_MAX + 1];
 	char argbuf[ARGV_BYTES];
 	char cwd[PATH_MAX];
@@ -47,12 +55,6 @@ struct record {
 	char sock[SOCK_MAX];
 	char log[PATH_MAX];       /* start --log: where a respawn logs again */
 	char cfg[CFG_MAX + 1];
-	long long since;          /* unix time the process was recorded */
-	unsigned long long restarts;
-	int failed;               /* a supervisor gave up respawning it */
-	int stopped;              /* stopped on purpose through its supervisor */
-	unsigned extra_pairs;     /* unknown keys, kept as encoded */
-	size_t extra_len;
 	uint8_t extra[EXTRA_MAX];
 };
 
