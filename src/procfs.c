@@ -132,9 +132,8 @@ int procfs_parse_stat(const char *buf, size_t len, struct proc_stat *st)
 		goto bad;
 	st->pid = (int)v;
 	open = p + 2;
-	for (const char *s = open; s < end; s++)
-		if (*s == ')')
-			close = s;
+	for (const char *s = open; (s = memchr(s, ')', (size_t)(end - s))); s++)
+		close = s;
 	if (!close || (size_t)(close - open) >= sizeof st->comm)
 		goto bad;
 	memcpy(st->comm, open, (size_t)(close - open));
