@@ -165,12 +165,13 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 
 struct field {
 	const char *key;
+	size_t klen;  /* strlen(key): most keys are told apart by it */
 	enum { F_UINT, F_STR, F_BOOL } kind;
 	size_t off;   /* into struct record */
 	size_t size;  /* string capacity, or integer width */
 };
 
-#define FLD(k, kind, m) { k, kind, offsetof(struct record, m), sizeof(((struct record *)0)->m) }
+#define FLD(k, kind, m) { k, sizeof k - 1, kind, offsetof(struct record, m), sizeof(((struct record *)0)->m) }
 static const struct field fields[] = {
 	FLD("v", F_UINT, version),
 	FLD("name", F_STR, name),
@@ -308,13 +309,14 @@ static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, con
 			return *why = "bad key", -1;
 		return keep_extra(r, keystart, d) < 0 ? (*why = "bad value", -1) : 0;
 	}
-	if (cbor_read_string(d, &it, key, sizeof key) < 0) {
+	long klen = cbor_read_string(d, &it, key, sizeof key);
+	if (klen < 0) {
 		if (it.indef || errno != ENAMETOOLONG)
 			return *why = "bad key", -1;
 		key[0] = 0;  /* a long key: not one of ours */
 	}
 	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
-		if (strcmp(key, fields[i].key))
+		if ((size_t)klen != fields[i].klen || memcmp(key, fields[i].key, fields[i].klen))
 			continue;
 		*seen |= 1u << i;
 		if (read_field(d, &fields[i], r) < 0)
