@@ -1,10 +1,14 @@
-/* floor_stat PIDFILE: for each pid in PIDFILE (whitespace-separated),
+/* floor_stat [-x] PIDFILE: for each pid in PIDFILE (whitespace-separated),
  * open, read and close /proc/<pid>/stat: the least any liveness check
- * per record can cost, the floor of the sweep benchmark.
+ * per record can cost, the floor of the sweep benchmark. With -x, also
+ * stat /proc/<pid>/exe, as tether's identity check does: the kernel work
+ * of that check, without reading a record.
  * Exit: 0; 1 if a stat file could not be read; 100 usage; 111 system error. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define STAT_BUF 1024
@@ -13,16 +17,17 @@
 int main(int argc, char **argv)
 {
 	char path[PATH_BUF], buf[STAT_BUF];
+	struct stat sb;
 	FILE *f;
-	int pid, fd, bad = 0;
+	int pid, fd, bad = 0, exe = argc == 3 && !strcmp(argv[1], "-x");
 
-	if (argc != 2) {
-		fputs("usage: floor_stat PIDFILE\n", stderr);
+	if (argc != 2 + exe) {
+		fputs("usage: floor_stat [-x] PIDFILE\n", stderr);
 		return 100;
 	}
-	f = fopen(argv[1], "r");
+	f = fopen(argv[1 + exe], "r");
 	if (!f) {
-		perror(argv[1]);
+		perror(argv[1 + exe]);
 		return 111;
 	}
 	while (fscanf(f, "%d", &pid) == 1) {
@@ -32,6 +37,9 @@ int main(int argc, char **argv)
 			bad = 1;
 		if (fd >= 0)
 			close(fd);
+		snprintf(path, sizeof path, "/proc/%d/exe", pid);
+		if (exe && stat(path, &sb) < 0)
+			bad = 1;
 	}
 	fclose(f);
 	return bad;

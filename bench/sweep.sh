@@ -51,15 +51,20 @@ for n in $SIZES; do
 	say "sweep: $n records, $runs runs"
 	cmd 4 "gen_records \$S/sweep-$n $n \$S/templates/d*.cbor"
 	export TETHER_STATE_DIR="$dir"
-	bench_hf "4.$n" "$runs" 2 list "$TETHER list" floor "$BENCH_BIN/floor_stat $W/pids.$n" ||
+	bench_hf "4.$n" "$runs" 2 list "$TETHER list" floor "$BENCH_BIN/floor_stat $W/pids.$n" \
+		floorx "$BENCH_BIN/floor_stat -x $W/pids.$n" ||
 		{ row 4 "tether list, $n records" "error: hyperfine failed" "-" "-" "-" "-" "-" "-"; continue; }
 	unset TETHER_STATE_DIR
-	t=$(med list) f=$(med floor)
+	t=$(med list) f=$(med floor) x=$(med floorx)
 	per_t=$(awk -v s="$t" -v n="$n" 'BEGIN { print s / n * 1e6 }')
 	per_f=$(awk -v s="$f" -v n="$n" 'BEGIN { print s / n * 1e6 }')
+	per_x=$(awk -v s="$x" -v n="$n" 'BEGIN { print s / n * 1e6 }')
 	row 4 "tether list, $(commas "$n") live records: per record (whole run / N)" \
 		"$(printf '%.2f µs (%s)' "$per_t" "$(ms "$t")")" "floor_stat, same pids" \
 		"$(printf '%.2f µs (%s)' "$per_f" "$(ms "$f")")" "$(ratio "$per_t" "$per_f")" "-" "-"
+	row 4 "tether list, $(commas "$n") live records, against the stat read plus the exe stat" \
+		"$(printf '%.2f µs' "$per_t")" "floor_stat -x, same pids" \
+		"$(printf '%.2f µs' "$per_x")" "$(ratio "$per_t" "$per_x")" "-" "-"
 	if [ -n "$prev_n" ]; then
 		# The marginal cost per record between two sizes: process start-up
 		# and the directory scan's fixed part cancel out.
@@ -75,6 +80,7 @@ for n in $SIZES; do
 	prev_t=$t prev_f=$f prev_n=$n
 	rm -rf "$dir"
 done
+note 4 "floor_stat -x also stats /proc/<pid>/exe per pid, as tether's identity check does (bench/floor_stat.c): against it, what remains is reading and decoding the record and printing the line."
 note 4 "Record files are copies of $DAEMONS genuine records (\`tether start\` of $DAEMONS sleepers) renamed by bench/gen_records.c, which rewrites only the \"name\" value in the CBOR map (the schema's outer shape: tag 55799 around a map). Before timing, \`tether list\` must report all N as running. The floor reads /proc/<pid>/stat for the same pid sequence; output goes to /dev/null (hyperfine -N). State dirs: $(df -PT "$BENCH_STATE" | awk 'NR == 2 { print $2 }')."
 for i in $(seq "$DAEMONS"); do TETHER_STATE_DIR=$tpl "$TETHER" stop -n "d$i" >/dev/null; done
 exit 0
