@@ -207,37 +207,43 @@ static int load_file(struct tether_ctx *ctx, const char *path, struct sv_config 
 
 static void print_reply(const struct ctl_reply *rp, int json)
 {
+	struct out o;
+
+	out_init(&o, 1);
 #if CONFIG_JSON
 	if (json) {
-		say(1, "{\"ok\":%s,\"pid\":%d,\"start\":%llu,\"name\":", rp->ok ? "true" : "false", rp->pid, rp->start);
-		say_json_str(1, rp->name);
-		say(1, ",\"sock\":");
-		say_json_str(1, rp->sock);
-		say(1, ",\"cfg\":\"%s\"", rp->cfg);
+		out_fmt(&o, "{\"ok\":%s,\"pid\":%d,\"start\":%llu,\"name\":", rp->ok ? "true" : "false", rp->pid,
+			rp->start);
+		out_json_str(&o, rp->name);
+		out_fmt(&o, ",\"sock\":");
+		out_json_str(&o, rp->sock);
+		out_fmt(&o, ",\"cfg\":\"%s\"", rp->cfg);
 		if (!rp->ok) {
-			say(1, ",\"err\":");
-			say_json_str(1, rp->err);
+			out_fmt(&o, ",\"err\":");
+			out_json_str(&o, rp->err);
 		}
 		if (rp->list) {
-			say(1, ",\"children\":[");
+			out_fmt(&o, ",\"children\":[");
 			for (int i = 0; i < rp->nchildren; i++) {
 				const struct ctl_child *c = &rp->children[i];
-				say(1, "%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"start\":%llu,\"restarts\":%llu}",
-				    i ? "," : "", c->name, c->state, c->pid, c->start, c->restarts);
+				out_fmt(&o, "%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"start\":%llu,\"restarts\":%llu}",
+					i ? "," : "", c->name, c->state, c->pid, c->start, c->restarts);
 			}
-			say(1, "]");
+			out_fmt(&o, "]");
 		}
-		say(1, "}\n");
+		out_fmt(&o, "}\n");
+		out_flush(&o);
 		return;
 	}
 #else
 	(void)json;
 #endif
-	say(1, "%s pid=%d start=%llu name=%s sock=%s cfg=%s%s%s\n", rp->ok ? "ok" : "refused", rp->pid, rp->start,
-	    rp->name, rp->sock, rp->cfg, rp->ok ? "" : " err=", rp->ok ? "" : rp->err);
+	out_fmt(&o, "%s pid=%d start=%llu name=%s sock=%s cfg=%s%s%s\n", rp->ok ? "ok" : "refused", rp->pid, rp->start,
+		rp->name, rp->sock, rp->cfg, rp->ok ? "" : " err=", rp->ok ? "" : rp->err);
 	for (int i = 0; rp->list && i < rp->nchildren; i++)
-		say(1, "%s %s pid=%d start=%llu restarts=%llu\n", rp->children[i].name, rp->children[i].state,
-		    rp->children[i].pid, rp->children[i].start, rp->children[i].restarts);
+		out_fmt(&o, "%s %s pid=%d start=%llu restarts=%llu\n", rp->children[i].name, rp->children[i].state,
+			rp->children[i].pid, rp->children[i].start, rp->children[i].restarts);
+	out_flush(&o);
 }
 
 static int call_failed(struct tether_ctx *ctx, const char *sock, int e)

@@ -339,12 +339,15 @@ static void report(const struct up_run *u, enum up_result res)
 			msg_error(u->ctx, "%s: %s", u->o->name, u->why);
 #if CONFIG_JSON
 	if (u->o->json) {
-		say(1, "{\"name\":");
-		say_json_str(1, u->o->name);
-		say(1, ",\"result\":\"%s\",\"code\":%d,\"pid\":%d,\"managed\":", results[res].name, results[res].code,
-		    res == UP_UP || res == UP_STARTED ? pid : 0);
-		say_json_str(1, u->managed);
-		say(1, ",\"ms\":%lld}\n", ms);
+		struct out out;
+		out_init(&out, 1);
+		out_fmt(&out, "{\"name\":");
+		out_json_str(&out, u->o->name);
+		out_fmt(&out, ",\"result\":\"%s\",\"code\":%d,\"pid\":%d,\"managed\":", results[res].name,
+			results[res].code, res == UP_UP || res == UP_STARTED ? pid : 0);
+		out_json_str(&out, u->managed);
+		out_fmt(&out, ",\"ms\":%lld}\n", ms);
+		out_flush(&out);
 		return;
 	}
 #endif

@@ -241,15 +241,18 @@ static void report(const struct update_opts *o, const struct route_plan *p, cons
 		const struct target *t = &p->t[i];
 #if CONFIG_JSON
 		if (o->json) {
-			say(1, "{\"name\":");
-			say_json_str(1, t->view.rec.name);
-			say(1, ",\"result\":\"%s\",\"route\":\"%s\",\"old_pid\":%d,\"new_pid\":%d", result,
-			    owner_type_name(t->owner.type), t->view.rec.id.pid, t->new_pid);
+			struct out out;
+			out_init(&out, 1);
+			out_fmt(&out, "{\"name\":");
+			out_json_str(&out, t->view.rec.name);
+			out_fmt(&out, ",\"result\":\"%s\",\"route\":\"%s\",\"old_pid\":%d,\"new_pid\":%d", result,
+				owner_type_name(t->owner.type), t->view.rec.id.pid, t->new_pid);
 			if (i == failed) {
-				say(1, ",\"reason\":");
-				say_json_str(1, why);
+				out_fmt(&out, ",\"reason\":");
+				out_json_str(&out, why);
 			}
-			say(1, "}\n");
+			out_fmt(&out, "}\n");
+			out_flush(&out);
 			continue;
 		}
 #endif

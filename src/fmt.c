@@ -7,21 +7,25 @@
 #include "div10.h"
 #include "fmt.h"
 
-#define SINK_CHUNK 256
-
 enum { LEN_INT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_MAX };
 
-struct sink {
-	char *buf;
-	size_t cap;    /* bytes available in buf, NUL included */
-	size_t len;    /* logical length produced so far */
-	int fd;        /* -1: string sink */
-	char chunk[SINK_CHUNK];
-	size_t fill;
-	int err;
-};
+/* Not an initializer: that would clear the 4 KB chunk on every fmt(). */
+static void out_setup(struct out *o, int fd, char *buf, size_t cap)
+{
+	o->buf = buf;
+	o->cap = cap;
+	o->len = 0;
+	o->fd = fd;
+	o->fill = 0;
+	o->err = 0;
+}
 
-static void sink_flush(struct sink *s)
+void out_init(struct out *o, int fd)
+{
+	out_setup(o, fd, NULL, 0);
+}
+
+static void sink_flush(struct out *s)
 {
 	size_t off = 0;
 
@@ -37,7 +41,7 @@ static void sink_flush(struct sink *s)
 	s->fill = 0;
 }
 
-static void put(struct sink *s, const char *p, size_t n)
+static void put(struct out *s, const char *p, size_t n)
 {
 	if (s->fd < 0) {
 		if (s->len < s->cap) {
@@ -48,23 +52,23 @@ static void put(struct sink *s, const char *p, size_t n)
 		return;
 	}
 	while (n) {
-		size_t room = SINK_CHUNK - s->fill, k = n < room ? n : room;
+		size_t room = OUT_CHUNK - s->fill, k = n < room ? n : room;
 		memcpy(s->chunk + s->fill, p, k);
 		s->fill += k;
 		p += k;
 		n -= k;
-		if (s->fill == SINK_CHUNK)
+		if (s->fill == OUT_CHUNK)
 			sink_flush(s);
 	}
 }
 
-static void pad(struct sink *s, char c, size_t n)
+static void pad(struct out *s, char c, size_t n)
 {
 	while (n--)
 		put(s, &c, 1);
 }
 
-static void put_field(struct sink *s, const char *p, size_t n, size_t width, int left, char padc)
+static void put_field(struct out *s, const char *p, size_t n, size_t width, int left, char padc)
 {
 	if (!left && width > n)
 		pad(s, padc, width - n);
@@ -91,7 +95,7 @@ static size_t utoa(char *end, uintmax_t v, unsigned base)
 	return (size_t)(end - p);
 }
 
-static void run(struct sink *s, const char *f, va_list ap)
+static void run(struct out *s, const char *f, va_list ap)
 {
 	char num[24];
 
@@ -173,8 +177,9 @@ static void run(struct sink *s, const char *f, va_list ap)
 
 size_t fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 {
-	struct sink s = { .buf = buf, .cap = cap, .fd = -1 };
+	struct out s;
 
+	out_setup(&s, -1, buf, cap);
 	run(&s, f, ap);
 	if (cap)
 		buf[s.len < cap ? s.len : cap - 1] = 0;
@@ -190,13 +195,48 @@ size_t fmt(char *buf, size_t cap, const char *f, ...)
 	return n;
 }
 
+void out_fmt(struct out *o, const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	run(o, f, ap);
+	va_end(ap);
+}
+
+void out_json_str(struct out *o, const char *str)
+{
+	const unsigned char *p = (const unsigned char *)str;
+
+	put(o, "\"", 1);
+	for (; *p; p++) {
+		char esc[7] = "\\u00";
+		if (*p == '"' || *p == '\\') {
+			esc[1] = (char)*p;
+			put(o, esc, 2);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			esc[4] = "0123456789abcdef"[*p >> 4];
+			esc[5] = "0123456789abcdef"[*p & 15];
+			put(o, esc, 6);
+		} else {
+			put(o, (const char *)p, 1);
+		}
+	}
+	put(o, "\"", 1);
+}
+
+int out_flush(struct out *o)
+{
+	sink_flush(o);
+	return o->err ? -1 : 0;
+}
+
 int say_v(int fd, const char *f, va_list ap)
 {
-	struct sink s = { .fd = fd };
+	struct out o;
 
-	run(&s, f, ap);
-	sink_flush(&s);
-	return s.err ? -1 : 0;
+	out_init(&o, fd);
+	run(&o, f, ap);
+	return out_flush(&o);
 }
 
 int say(int fd, const char *f, ...)
@@ -206,28 +246,4 @@ int say(int fd, const char *f, ...)
 	int r = say_v(fd, f, ap);
 	va_end(ap);
 	return r;
-}
-
-int say_json_str(int fd, const char *str)
-{
-	struct sink s = { .fd = fd };
-	const unsigned char *p = (const unsigned char *)str;
-
-	put(&s, "\"", 1);
-	for (; *p; p++) {
-		char esc[7] = "\\u00";
-		if (*p == '"' || *p == '\\') {
-			esc[1] = (char)*p;
-			put(&s, esc, 2);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			esc[4] = "0123456789abcdef"[*p >> 4];
-			esc[5] = "0123456789abcdef"[*p & 15];
-			put(&s, esc, 6);
-		} else {
-			put(&s, (const char *)p, 1);
-		}
-	}
-	put(&s, "\"", 1);
-	sink_flush(&s);
-	return s.err ? -1 : 0;
 }

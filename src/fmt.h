@@ -17,11 +17,32 @@
 size_t fmt(char *buf, size_t cap, const char *f, ...) FMT_CHECK(3, 4);
 size_t fmt_v(char *buf, size_t cap, const char *f, va_list ap);
 
-/* Format to a file descriptor. Returns 0, or -1 with errno on a short write. */
+/* Format to a file descriptor in one write(2) (up to OUT_CHUNK bytes).
+ * Returns 0, or -1 with errno on a short write. */
 int say(int fd, const char *f, ...) FMT_CHECK(2, 3);
 int say_v(int fd, const char *f, va_list ap);
 
-/* Write s as a JSON string literal (quotes and escapes included). */
-int say_json_str(int fd, const char *s);
+/*
+ * A line built in pieces, written at out_flush() in one write(2) if it
+ * fits OUT_CHUNK (PIPE_BUF on Linux): lines that several processes
+ * append to one file (O_APPEND) or pipe never interleave.
+ */
+#define OUT_CHUNK 4096
+struct out {
+	char *buf;     /* fmt()'s string mode: the caller's buffer */
+	size_t cap;    /* bytes available in buf, NUL included */
+	size_t len;    /* logical length produced so far */
+	int fd;        /* -1: string mode */
+	size_t fill;
+	int err;
+	char chunk[OUT_CHUNK];
+};
+
+void out_init(struct out *o, int fd);
+void out_fmt(struct out *o, const char *f, ...) FMT_CHECK(2, 3);
+/* s as a JSON string literal (quotes and escapes included). */
+void out_json_str(struct out *o, const char *s);
+/* Write what is gathered. 0, or -1 if any write failed. */
+int out_flush(struct out *o);
 
 #endif

@@ -68,43 +68,39 @@ static void human_duration(char *buf, size_t cap, long long up)
 		fmt(buf, cap, "%us", s);
 }
 
-static void shell_kv(const char *k, const char *v, int last)
+static void shell_kv(struct out *o, const char *k, const char *v, int last)
 {
-	char buf[2 * PATH_MAX];
-	size_t n = fmt(buf, sizeof buf, "%s='", k);
-
-	for (const char *p = v; *p && n + 6 < sizeof buf; p++) {
-		if (*p == '\'') {
-			memcpy(buf + n, "'\\''", 4);
-			n += 4;
-		} else {
-			buf[n++] = *p;
+	out_fmt(o, "%s='", k);
+	for (size_t n; *v; v += n) {
+		n = strcspn(v, "'");
+		out_fmt(o, "%.*s", (int)n, v);
+		if (v[n] == '\'') {
+			out_fmt(o, "'\\''");
+			n++;
 		}
 	}
-	buf[n++] = '\'';
-	buf[n++] = last ? '\n' : ' ';
-	say(1, "%.*s", (int)n, buf);
+	out_fmt(o, "'%c", last ? '\n' : ' ');
 }
 
 #if CONFIG_JSON
-static void report_json(const char *name, const struct view *v, long long up)
+static void report_json(struct out *o, const char *name, const struct view *v, long long up)
 {
 	const struct record *r = &v->rec;
 
-	say(1, "{\"name\":");
-	say_json_str(1, name);
-	say(1, ",\"state\":\"%s\",\"code\":%d", view_state(v), view_status_code(v));
+	out_fmt(o, "{\"name\":");
+	out_json_str(o, name);
+	out_fmt(o, ",\"state\":\"%s\",\"code\":%d", view_state(v), view_status_code(v));
 	if (v->res == STATE_OK) {
-		say(1, ",\"pid\":%d,\"start\":%llu,\"uptime\":%lld,\"restarts\":%llu,\"boot\":",
-		    r->id.pid, r->id.start, up, r->restarts);
-		say_json_str(1, r->id.boot);
-		say(1, ",\"owner\":\"%s\"", owner_type_name(r->owner.type));
+		out_fmt(o, ",\"pid\":%d,\"start\":%llu,\"uptime\":%lld,\"restarts\":%llu,\"boot\":",
+			r->id.pid, r->id.start, up, r->restarts);
+		out_json_str(o, r->id.boot);
+		out_fmt(o, ",\"owner\":\"%s\"", owner_type_name(r->owner.type));
 	}
-	say(1, "}\n");
+	out_fmt(o, "}\n");
 }
 #endif
 
-void report_view(const char *name, const struct view *v, enum report_mode mode)
+static void report_line(struct out *o, const char *name, const struct view *v, enum report_mode mode)
 {
 	const struct record *r = &v->rec;
 	long long up = v->res == STATE_OK ? (long long)time(NULL) - r->since : 0;
@@ -112,29 +108,38 @@ void report_view(const char *name, const struct view *v, enum report_mode mode)
 
 #if CONFIG_JSON
 	if (mode == REPORT_JSON) {
-		report_json(name, v, up);
+		report_json(o, name, v, up);
 		return;
 	}
 #endif
 	if (mode == REPORT_SHELL) {
-		shell_kv("TETHER_NAME", name, 0);
-		shell_kv("TETHER_STATE", view_state(v), v->res != STATE_OK);
+		shell_kv(o, "TETHER_NAME", name, 0);
+		shell_kv(o, "TETHER_STATE", view_state(v), v->res != STATE_OK);
 		if (v->res != STATE_OK)
 			return;
 		fmt(num, sizeof num, "%d", r->id.pid);
-		shell_kv("TETHER_PID", num, 0);
+		shell_kv(o, "TETHER_PID", num, 0);
 		fmt(num, sizeof num, "%llu", r->id.start);
-		shell_kv("TETHER_START", num, 0);
+		shell_kv(o, "TETHER_START", num, 0);
 		fmt(num, sizeof num, "%lld", up);
-		shell_kv("TETHER_UPTIME", num, 0);
-		shell_kv("TETHER_OWNER", owner_type_name(r->owner.type), 1);
+		shell_kv(o, "TETHER_UPTIME", num, 0);
+		shell_kv(o, "TETHER_OWNER", owner_type_name(r->owner.type), 1);
 		return;
 	}
 	if (v->res != STATE_OK) {
-		say(1, "%s %s\n", name, view_state(v));
+		out_fmt(o, "%s %s\n", name, view_state(v));
 		return;
 	}
 	human_duration(dur, sizeof dur, up);
-	say(1, "%s %s pid=%d up=%s owner=%s\n", name, view_state(v), r->id.pid,
-	    view_running(v) ? dur : "-", owner_type_name(r->owner.type));
+	out_fmt(o, "%s %s pid=%d up=%s owner=%s\n", name, view_state(v), r->id.pid,
+		view_running(v) ? dur : "-", owner_type_name(r->owner.type));
+}
+
+void report_view(const char *name, const struct view *v, enum report_mode mode)
+{
+	struct out o;
+
+	out_init(&o, 1);
+	report_line(&o, name, v, mode);
+	out_flush(&o);
 }

@@ -126,10 +126,13 @@ void route_print(const struct route_plan *p)
 {
 	for (int i = 0; i < p->count; i++) {
 		const struct target *t = &p->t[i];
-		say(1, "%s %s pid=%d via ", t->view.rec.name, view_state(&t->view), t->view.rec.id.pid);
-		sup_print(&t->owner, 0, 1);
+		struct out o;
+		out_init(&o, 1);
+		out_fmt(&o, "%s %s pid=%d via ", t->view.rec.name, view_state(&t->view), t->view.rec.id.pid);
+		sup_put(&o, &t->owner, 0);
 		if (t->leader != i)
-			say(1, "  (restarted together with %s)\n", p->t[t->leader].view.rec.name);
+			out_fmt(&o, "  (restarted together with %s)\n", p->t[t->leader].view.rec.name);
+		out_flush(&o);
 	}
 }
 

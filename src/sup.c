@@ -393,53 +393,49 @@ static size_t owner_fields(const struct owner *o, struct field *f, char *uid_tex
 	return n;
 }
 
-static int print_value(int fd, const char *s)
+static void print_value(struct out *out, const char *s)
 {
-	int r = 0;
-
-	while (*s && !r) {
+	while (*s) {
 		size_t safe = 0;
 		while (s[safe] && (unsigned char)s[safe] > ' ' && s[safe] != 0x7f)
 			safe++;
 		if (safe) {
-			r = say(fd, "%.*s", (int)safe, s);
+			out_fmt(out, "%.*s", (int)safe, s);
 			s += safe;
 		} else {
-			r = say(fd, "\\x%02x", (unsigned)(unsigned char)*s++);
+			out_fmt(out, "\\x%02x", (unsigned)(unsigned char)*s++);
 		}
 	}
-	return r;
 }
 
-static int print_plain(const struct field *f, size_t n, int fd)
+static void print_plain(struct out *out, const struct field *f, size_t n)
 {
-	int r = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		if (!f[i].val[0])
 			continue;
-		r |= say(fd, " %s=", f[i].key);
-		r |= print_value(fd, f[i].val);
+		out_fmt(out, " %s=", f[i].key);
+		print_value(out, f[i].val);
 	}
-	return r | say(fd, "\n");
+	out_fmt(out, "\n");
 }
 
 #if CONFIG_JSON
-static int print_json(const struct field *f, size_t n, int fd)
+static void print_json(struct out *out, const struct field *f, size_t n)
 {
-	int r = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		if (!f[i].val[0])
 			continue;
-		r |= say(fd, ",\"%s\":", f[i].key);
-		r |= f[i].number ? say(fd, "%s", f[i].val) : say_json_str(fd, f[i].val);
+		out_fmt(out, ",\"%s\":", f[i].key);
+		if (f[i].number)
+			out_fmt(out, "%s", f[i].val);
+		else
+			out_json_str(out, f[i].val);
 	}
-	return r | say(fd, "}\n");
+	out_fmt(out, "}\n");
 }
 #endif
 
-int sup_print(const struct owner *o, int json, int fd)
+void sup_put(struct out *out, const struct owner *o, int json)
 {
 	struct field f[FIELDS_MAX];
 	char uid_text[UID_TEXT_MAX];
@@ -447,12 +443,22 @@ int sup_print(const struct owner *o, int json, int fd)
 
 #if CONFIG_JSON
 	if (json) {
-		int r = say(fd, "{\"owner\":\"%s\"", owner_type_name(o->type));
-		return r | print_json(f, n, fd);
+		out_fmt(out, "{\"owner\":\"%s\"", owner_type_name(o->type));
+		print_json(out, f, n);
+		return;
 	}
 #else
 	(void)json;
 #endif
-	int r = say(fd, "owner=%s", owner_type_name(o->type));
-	return r | print_plain(f, n, fd);
+	out_fmt(out, "owner=%s", owner_type_name(o->type));
+	print_plain(out, f, n);
+}
+
+int sup_print(const struct owner *o, int json, int fd)
+{
+	struct out out;
+
+	out_init(&out, fd);
+	sup_put(&out, o, json);
+	return out_flush(&out);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "ctx.h"
+#include "fmt.h"
 #include "owner.h"
 #include "procfs.h"
 #include "sys.h"
@@ -64,6 +65,8 @@ int sup_stop(struct tether_ctx *ctx, const struct owner *o);
  * one object {"owner":"systemd","unit":"foo.service","scope":"system"}.
  * Blanks and control bytes in plain values print as \xNN. 0 or -1. */
 int sup_print(const struct owner *o, int json, int fd);
+/* The same, appended to a line being built (fmt.h). */
+void sup_put(struct out *out, const struct owner *o, int json);
 
 #define SUP_TOOL_TIMEOUT_MS (CONFIG_RESTART_TIMEOUT * MS_PER_S)
 

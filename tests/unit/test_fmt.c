@@ -2,6 +2,8 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fmt.h"
 #include "tap.h"
@@ -9,6 +11,60 @@
 static void check(const char *got, const char *want, const char *what)
 {
 	is_str(got, want, what);
+}
+
+/* Datagrams waiting on fd, and the first one's bytes in buf. A datagram
+ * socket keeps each write(2) apart, as a pipe would not. */
+static int datagrams(int fd, char *buf, size_t cap)
+{
+	char scratch[2 * OUT_CHUNK];
+	ssize_t n;
+	int count = 0;
+
+	buf[0] = 0;
+	while ((n = recv(fd, count ? scratch : buf, count ? sizeof scratch : cap - 1, MSG_DONTWAIT)) >= 0) {
+		if (!count)
+			buf[n] = 0;
+		count++;
+	}
+	return count;
+}
+
+/* A line built in pieces leaves in one write; one past OUT_CHUNK in
+ * as many chunks, nothing lost. */
+static void test_out(void)
+{
+	static char big[OUT_CHUNK + 100];
+	char got[OUT_CHUNK + 1];
+	struct out o;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0) {
+		tap_skip("out: one write per line", "no AF_UNIX datagram sockets");
+		return;
+	}
+	int sndbuf = 4 * OUT_CHUNK;
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	out_init(&o, sv[0]);
+	out_fmt(&o, "{\"name\":");
+	out_json_str(&o, "a\"b\\c\n\x01\x7f");
+	out_fmt(&o, ",\"pid\":%d}\n", 42);
+	is_int(out_flush(&o), 0, "out_flush: 0 after a good write");
+	is_int(datagrams(sv[1], got, sizeof got), 1, "a line built from five pieces leaves in one write");
+	is_str(got, "{\"name\":\"a\\\"b\\\\c\\u000a\\u0001\\u007f\",\"pid\":42}\n",
+	       "out_json_str: quote, backslash and control bytes escaped");
+
+	memset(big, 'x', sizeof big - 1);
+	out_init(&o, sv[0]);
+	out_fmt(&o, "%s", big);
+	out_flush(&o);
+	is_int(datagrams(sv[1], got, sizeof got), 2, "a line past OUT_CHUNK leaves in two writes");
+	is_int((int)strlen(got), OUT_CHUNK, "the first is a whole chunk");
+	close(sv[1]);
+	out_init(&o, sv[0]);
+	out_fmt(&o, "lost\n");
+	is_int(out_flush(&o), -1, "out_flush: -1 when the write fails");
+	close(sv[0]);
 }
 
 int main(void)
@@ -51,5 +107,6 @@ int main(void)
 	const char *odd = "%q %s";
 	fmt(b, sizeof b, odd, "x");
 	check(b, "%q x", "unknown conversion printed, consumes no argument");
+	test_out();
 	return tap_done();
 }

@@ -1,6 +1,7 @@
 /* report_view's uptime: human (1d5h), shell and JSON, from a record's since. */
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,51 @@ static void human(long long up, const char *want, const char *what)
 	is_str(report_steady(up, REPORT_HUMAN), want, what);
 }
 
+/* report_view with fd 1 a datagram socket: how many write(2)s it made,
+ * the first one's bytes in buf. */
+static int writes_of(const char *name, enum report_mode mode, char *buf, size_t cap)
+{
+	int sv[2], saved, count = 0;
+	ssize_t n;
+
+	buf[0] = 0;
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+		return -1;
+	saved = dup(1);
+	dup2(sv[0], 1);
+	report_view(name, &v, mode);
+	dup2(saved, 1);
+	close(saved);
+	while ((n = recv(sv[1], count ? buf + cap / 2 : buf, cap / 2 - 1, MSG_DONTWAIT)) >= 0) {
+		if (!count)
+			buf[n] = 0;
+		count++;
+	}
+	close(sv[0]);
+	close(sv[1]);
+	return count;
+}
+
+/* Lines appended by several tethers to one log or pipe must not
+ * interleave: each line leaves in one write. */
+static void test_one_write(void)
+{
+	char buf[2 * OUT_MAX];
+
+	v.res = STATE_OK;
+	v.verdict = IDENT_ALIVE;
+	v.rec.since = (long long)time(NULL);
+	is_int(writes_of("web", REPORT_HUMAN, buf, sizeof buf), 1, "human: one write per line");
+	const char *quoted = "TETHER_NAME='it'\\''s' TETHER_STATE='running' ";
+	is_int(writes_of("it's", REPORT_SHELL, buf, sizeof buf), 1, "shell: the six assignments in one write");
+	is_int(strncmp(buf, quoted, strlen(quoted)), 0, "shell: a quote in a value closed, escaped and reopened");
+#if CONFIG_JSON
+	is_int(writes_of("web", REPORT_JSON, buf, sizeof buf), 1, "json: the object in one write");
+#else
+	tap_skip("json: the object in one write", "CONFIG_JSON is off");
+#endif
+}
+
 int main(void)
 {
 	human(0, "web running pid=42 up=0s owner=none\n", "up 0 s");
@@ -79,5 +125,6 @@ int main(void)
 #else
 	tap_skip("json: uptime past 32 bits unclamped", "CONFIG_JSON is off");
 #endif
+	test_one_write();
 	return tap_done();
 }
