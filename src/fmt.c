@@ -9,23 +9,17 @@
 
 enum { LEN_INT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_MAX };
 
-/* Not an initializer: that would clear the 4 KB chunk on every fmt(). */
-static void out_setup(struct out *o, int fd, char *buf, size_t cap)
+static void sink_setup(struct out_sink *s, int fd, char *buf, size_t cap, char *chunk)
 {
-	o->buf = buf;
-	o->cap = cap;
-	o->len = 0;
-	o->fd = fd;
-	o->fill = 0;
-	o->err = 0;
+	*s = (struct out_sink){ .buf = buf, .cap = cap, .fd = fd, .chunk = chunk };
 }
 
 void out_init(struct out *o, int fd)
 {
-	out_setup(o, fd, NULL, 0);
+	sink_setup(&o->s, fd, NULL, 0, o->chunk);
 }
 
-static void sink_flush(struct out *s)
+static void sink_flush(struct out_sink *s)
 {
 	size_t off = 0;
 
@@ -41,7 +35,7 @@ static void sink_flush(struct out *s)
 	s->fill = 0;
 }
 
-static void put(struct out *s, const char *p, size_t n)
+static void put(struct out_sink *s, const char *p, size_t n)
 {
 	if (s->fd < 0) {
 		if (s->len < s->cap) {
@@ -62,13 +56,13 @@ static void put(struct out *s, const char *p, size_t n)
 	}
 }
 
-static void pad(struct out *s, char c, size_t n)
+static void pad(struct out_sink *s, char c, size_t n)
 {
 	while (n--)
 		put(s, &c, 1);
 }
 
-static void put_field(struct out *s, const char *p, size_t n, size_t width, int left, char padc)
+static void put_field(struct out_sink *s, const char *p, size_t n, size_t width, int left, char padc)
 {
 	if (!left && width > n)
 		pad(s, padc, width - n);
@@ -95,7 +89,7 @@ static size_t utoa(char *end, uintmax_t v, unsigned base)
 	return (size_t)(end - p);
 }
 
-static void run(struct out *s, const char *f, va_list ap)
+static void run(struct out_sink *s, const char *f, va_list ap)
 {
 	char num[24];
 
@@ -177,9 +171,9 @@ static void run(struct out *s, const char *f, va_list ap)
 
 size_t fmt_v(char *buf, size_t cap, const char *f, va_list ap)
 {
-	struct out s;
+	struct out_sink s;
 
-	out_setup(&s, -1, buf, cap);
+	sink_setup(&s, -1, buf, cap, NULL);
 	run(&s, f, ap);
 	if (cap)
 		buf[s.len < cap ? s.len : cap - 1] = 0;
@@ -199,35 +193,36 @@ void out_fmt(struct out *o, const char *f, ...)
 {
 	va_list ap;
 	va_start(ap, f);
-	run(o, f, ap);
+	run(&o->s, f, ap);
 	va_end(ap);
 }
 
 void out_json_str(struct out *o, const char *str)
 {
+	struct out_sink *s = &o->s;
 	const unsigned char *p = (const unsigned char *)str;
 
-	put(o, "\"", 1);
+	put(s, "\"", 1);
 	for (; *p; p++) {
 		char esc[7] = "\\u00";
 		if (*p == '"' || *p == '\\') {
 			esc[1] = (char)*p;
-			put(o, esc, 2);
+			put(s, esc, 2);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			esc[4] = "0123456789abcdef"[*p >> 4];
 			esc[5] = "0123456789abcdef"[*p & 15];
-			put(o, esc, 6);
+			put(s, esc, 6);
 		} else {
-			put(o, (const char *)p, 1);
+			put(s, (const char *)p, 1);
 		}
 	}
-	put(o, "\"", 1);
+	put(s, "\"", 1);
 }
 
 int out_flush(struct out *o)
 {
-	sink_flush(o);
-	return o->err ? -1 : 0;
+	sink_flush(&o->s);
+	return o->s.err ? -1 : 0;
 }
 
 int say_v(int fd, const char *f, va_list ap)
@@ -235,7 +230,7 @@ int say_v(int fd, const char *f, va_list ap)
 	struct out o;
 
 	out_init(&o, fd);
-	run(&o, f, ap);
+	run(&o.s, f, ap);
 	return out_flush(&o);
 }
 

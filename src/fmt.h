@@ -28,13 +28,17 @@ int say_v(int fd, const char *f, va_list ap);
  * append to one file (O_APPEND) or pipe never interleave.
  */
 #define OUT_CHUNK 4096
-struct out {
+struct out_sink {
 	char *buf;     /* fmt()'s string mode: the caller's buffer */
 	size_t cap;    /* bytes available in buf, NUL included */
 	size_t len;    /* logical length produced so far */
 	int fd;        /* -1: string mode */
-	size_t fill;
+	size_t fill;   /* bytes in chunk */
 	int err;
+	char *chunk;   /* fd mode: struct out's */
+};
+struct out {
+	struct out_sink s;
 	char chunk[OUT_CHUNK];
 };
 
