@@ -323,9 +323,9 @@ static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, con
 			return *why = "a field has the wrong type or size", -1;
 		return 0;
 	}
-	if (!strcmp(key, "argv"))
+	if (klen == 4 && !memcmp(key, "argv", 4))
 		return read_argv(d, r) < 0 ? (*why = "bad argv", -1) : 0;
-	if (!strcmp(key, "owner"))
+	if (klen == 5 && !memcmp(key, "owner", 5))
 		return read_owner(d, &r->owner) < 0 ? (*why = "bad owner", -1) : 0;
 	return keep_extra(r, keystart, d) < 0 ? (*why = "bad value", -1) : 0;
 }

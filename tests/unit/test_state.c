@@ -119,6 +119,30 @@ static void test_compat(void)
 	ok(state_encode(&r, out, sizeof out, &olen) == 0 && state_decode(out, olen, &again, &why) == 0 &&
 	   again.extra_pairs == 2, "unknown pairs survive a rewrite");
 
+	/* A key with a NUL inside is not one of ours, whatever it starts with. */
+	struct cbor_enc e;
+	cbor_enc_init(&e, buf, sizeof buf);
+	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
+	cbor_put_map(&e, 7);
+	cbor_put_str(&e, "v");
+	cbor_put_uint(&e, 1);
+	cbor_put_str(&e, "name");
+	cbor_put_str(&e, "nul");
+	cbor_put_str(&e, "pid");
+	cbor_put_uint(&e, 12);
+	cbor_put_str(&e, "start");
+	cbor_put_uint(&e, 77);
+	cbor_put_text(&e, "pid\0x", 5);
+	cbor_put_uint(&e, 99);
+	cbor_put_text(&e, "argv\0x", 6);
+	cbor_put_array(&e, 1);
+	cbor_put_str(&e, "sh");
+	cbor_put_text(&e, "owner\0x", 7);
+	cbor_put_uint(&e, 1);
+	ok(!e.overflow && state_decode(buf, e.len, &r, &why) == 0 && r.id.pid == 12 && r.argc == 0 &&
+	   r.owner.type == OWNER_UNKNOWN && r.extra_pairs == 3,
+	   "keys pid, argv and owner with a NUL inside are kept as unknown, not read as the field");
+
 	len = build(buf, sizeof buf, 0, 1, 0);
 	why = NULL;
 	ok(state_decode(buf, len, &r, &why) < 0 && why, "record without start rejected");
