@@ -37,9 +37,11 @@ int main(int argc, char **argv)
 			bad = 1;
 		if (fd >= 0)
 			close(fd);
-		snprintf(path, sizeof path, "/proc/%d/exe", pid);
-		if (exe && stat(path, &sb) < 0)
-			bad = 1;
+		if (exe) {
+			snprintf(path, sizeof path, "/proc/%d/exe", pid);
+			if (stat(path, &sb) < 0)
+				bad = 1;
+		}
 	}
 	fclose(f);
 	return bad;

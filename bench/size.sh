@@ -113,7 +113,8 @@ budget() { # LABEL DEFCONFIG LIMIT REFERENCE ANCHOR ANCHOR_BYTES [MIPS16=1]
 	z=$(xz_bytes "$dir/tether.stripped") || return 0
 	case $2 in
 	*/minimal/*) za=$(xz_bytes "$out/floor/mips/true.stripped") zan="empty main, mips, xz -9" ;;
-	*) za=${bb_obj:+$(xz_bytes "$bb_obj")} zan="BusyBox SSD-only, mips, xz -9" ;;
+	*) za= zan="BusyBox SSD-only, mips, xz -9"
+	   [ "$bb_arch" = mips ] && za=$(xz_bytes "$bb_obj") ;;
 	esac
 	row 1 "tether stripped, mips, $1, xz -9 (flash cost in a squashfs image)" "$(bytes "$z")" "$zan" "${za:+$(bytes "$za")}" "$(ratio "$z" "$za")" "-" "-"
 }
