@@ -282,10 +282,32 @@ static int read_owner(struct cbor_dec *d, struct owner *o)
 	return 0;
 }
 
-static int keep_extra(struct record *r, const uint8_t *key, struct cbor_dec *d)
+/* Is the key encoded in key[0..n) among the unknown pairs kept so far? */
+static int extra_has(const struct record *r, const uint8_t *key, size_t n)
 {
+	struct cbor_dec d;
+
+	cbor_dec_init(&d, r->extra, r->extra_len);
+	while (d.p < d.end) {
+		const uint8_t *k = d.p;
+		if (cbor_skip(&d) < 0)
+			return 0;
+		if ((size_t)(d.p - k) == n && !memcmp(k, key, n))
+			return 1;
+		if (cbor_skip(&d) < 0)
+			return 0;
+	}
+	return 0;
+}
+
+/* An unknown pair, its key read up to d->p, kept as encoded. The same key
+ * twice is refused: cbor_map_sort would refuse the rewrite. */
+static int keep_extra(struct record *r, const uint8_t *key, struct cbor_dec *d, const char **why)
+{
+	if (extra_has(r, key, (size_t)(d->p - key)))
+		return *why = "an unknown key twice", -1;
 	if (cbor_skip(d) < 0)
-		return -1;
+		return *why = "bad value", -1;
 	size_t n = (size_t)(d->p - key);
 	if (n <= sizeof r->extra - r->extra_len) {
 		memcpy(r->extra + r->extra_len, key, n);
@@ -307,7 +329,7 @@ static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, con
 		d->p = keystart;
 		if (cbor_skip(d) < 0)
 			return *why = "bad key", -1;
-		return keep_extra(r, keystart, d) < 0 ? (*why = "bad value", -1) : 0;
+		return keep_extra(r, keystart, d, why);
 	}
 	long klen = cbor_read_string(d, &it, key, sizeof key);
 	if (klen < 0) {
@@ -327,7 +349,7 @@ static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, con
 		return read_argv(d, r) < 0 ? (*why = "bad argv", -1) : 0;
 	if (klen == 5 && !memcmp(key, "owner", 5))
 		return read_owner(d, &r->owner) < 0 ? (*why = "bad owner", -1) : 0;
-	return keep_extra(r, keystart, d) < 0 ? (*why = "bad value", -1) : 0;
+	return keep_extra(r, keystart, d, why);
 }
 
 int state_decode(const uint8_t *buf, size_t len, struct record *r, const char **why)

@@ -143,6 +143,22 @@ static void test_compat(void)
 	   r.owner.type == OWNER_UNKNOWN && r.extra_pairs == 3,
 	   "keys pid, argv and owner with a NUL inside are kept as unknown, not read as the field");
 
+	/* Kept twice, it could never be written back: cbor_map_sort refuses it. */
+	cbor_enc_init(&e, buf, sizeof buf);
+	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
+	cbor_put_map(&e, 6);
+	cbor_put_key_uint(&e, "v", 1);
+	cbor_put_key_str(&e, "name", "dup");
+	cbor_put_key_uint(&e, "pid", 12);
+	cbor_put_key_uint(&e, "start", 77);
+	cbor_put_int(&e, -16);  /* a non-text key */
+	cbor_put_uint(&e, 1);
+	cbor_put_int(&e, -16);
+	cbor_put_uint(&e, 2);
+	why = NULL;
+	ok(!e.overflow && state_decode(buf, e.len, &r, &why) < 0 && why && !strcmp(why, "an unknown key twice"),
+	   "an unknown key twice is rejected, not kept for a rewrite that must fail");
+
 	len = build(buf, sizeof buf, 0, 1, 0);
 	why = NULL;
 	ok(state_decode(buf, len, &r, &why) < 0 && why, "record without start rejected");
