@@ -1,0 +1,671 @@
+/*
+ * libFuzzer harness for tether's parsers of untrusted bytes other than the
+ * CBOR codec (fuzz_cbor.c): state records, control-socket requests and
+ * replies, restart markers, the supervise config, /proc stat and boot_id,
+ * cgroup files and the owners their paths name, ELF headers. The first
+ * byte picks the parser (fuzz_parsers.h); tests/fuzz/fuzz.sh builds it.
+ *
+ * Beyond staying in bounds, every parser keeps its header's promises:
+ * a failure says why (one line) or sets its errno; a success yields
+ * fields within their bounds, NUL-terminated, and consistent with the
+ * bytes read; what has an encoder decodes, re-encodes and decodes again
+ * to the same fields, and re-encodes to the same bytes.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cbor.h"
+#include "cgroup.h"
+#include "ctl.h"
+#include "elfcheck.h"
+#include "fuzz_parsers.h"
+#include "marker.h"
+#include "procfs.h"
+#include "state.h"
+#include "sup.h"
+#include "supervise.h"
+
+#define must(c) do { if (!(c)) __builtin_trap(); } while (0)
+
+#define GUARD 16              /* bytes past a cap that must stay untouched */
+#define GUARD_BYTE 0x5a
+#define SMALL_CAP 8           /* a cap that truncates most results */
+#define REPLY_CHILDREN 4      /* room for children: more are dropped */
+#define PATH_INPUT_MAX (2 * CGROUP_PATH_MAX)
+#define QUOTED_MAX (2 * SV_CONFIG_MAX)
+#define ARGS_MAX (SV_WORDS_MAX + SV_CHILDREN_MAX)
+#define STAT_FIELD_PPID 4
+#define STAT_FIELD_START 22
+#define SERVICE_SUFFIX ".service"
+#define USER_MANAGER_PREFIX "user@"
+#define UNIT_NAME_EXTRA ":-_.\\@"
+#define PROCD_ROOT "services"
+
+static int terminated(const char *s, size_t cap)
+{
+	return memchr(s, 0, cap) != NULL;
+}
+
+static void why_ok(const char *why)
+{
+	must(why && *why && !strchr(why, '\n'));
+}
+
+static void guard_ok(const char *buf, size_t cap, size_t size)
+{
+	for (size_t i = cap; i < size; i++)
+		must((unsigned char)buf[i] == GUARD_BYTE);
+}
+
+/* ---- state records ---- */
+
+static void record_sane(const struct record *r)
+{
+	const char *s[] = { r->id.boot, r->cwd, r->exe, r->sock, r->log, r->cfg };
+	const size_t cap[] = { sizeof r->id.boot, sizeof r->cwd, sizeof r->exe, sizeof r->sock, sizeof r->log,
+			       sizeof r->cfg };
+	size_t off = 0;
+
+	must(name_valid(r->name) && r->id.pid > 0 && r->version > 0);
+	for (size_t i = 0; i < sizeof s / sizeof *s; i++)
+		must(terminated(s[i], cap[i]));
+	must(r->argc >= 0 && r->argc <= ARGV_MAX && !r->argv[r->argc]);
+	for (int i = 0; i < r->argc; i++) {
+		must(r->argv[i] == r->argbuf + off && terminated(r->argv[i], sizeof r->argbuf - off));
+		off += strlen(r->argv[i]) + 1;
+	}
+	must(r->extra_len <= EXTRA_MAX && (r->extra_pairs > 0) == (r->extra_len > 0));
+	must(r->owner.type > OWNER_UNKNOWN || (r->owner.type == OWNER_UNKNOWN && !r->owner.unit[0]));
+	must(r->owner.type < OWNER_TYPE_COUNT && terminated(r->owner.unit, sizeof r->owner.unit) &&
+	     terminated(r->owner.service, sizeof r->owner.service) &&
+	     terminated(r->owner.instance, sizeof r->owner.instance) && terminated(r->owner.dir, sizeof r->owner.dir));
+}
+
+/* What state_encode writes of a decoded record: dev only beside an inode,
+ * an owner's uid only for systemd, unknown keys in sorted order. */
+static void same_record(const struct record *a, const struct record *b)
+{
+	must(a->version == b->version && !strcmp(a->name, b->name) && a->id.pid == b->id.pid &&
+	     a->id.start == b->id.start && !strcmp(a->id.boot, b->id.boot) && a->id.exe_ino == b->id.exe_ino &&
+	     (!a->id.exe_ino || a->id.exe_dev == b->id.exe_dev));
+	must(a->since == b->since && a->restarts == b->restarts && a->failed == b->failed &&
+	     a->stopped == b->stopped && a->extra_pairs == b->extra_pairs && a->extra_len == b->extra_len);
+	must(!strcmp(a->cwd, b->cwd) && !strcmp(a->exe, b->exe) && !strcmp(a->sock, b->sock) &&
+	     !strcmp(a->log, b->log) && !strcmp(a->cfg, b->cfg) && a->argc == b->argc);
+	for (int i = 0; i < a->argc; i++)
+		must(!strcmp(a->argv[i], b->argv[i]));
+	must(a->owner.type == b->owner.type && !strcmp(a->owner.unit, b->owner.unit) &&
+	     !strcmp(a->owner.service, b->owner.service) && !strcmp(a->owner.instance, b->owner.instance) &&
+	     !strcmp(a->owner.dir, b->owner.dir));
+	must(a->owner.type != OWNER_SYSTEMD || a->owner.uid == b->owner.uid);
+}
+
+static void fuzz_state(const uint8_t *p, size_t n)
+{
+	static struct record a, b;
+	static uint8_t buf[2 * RECORD_MAX], again[2 * RECORD_MAX];
+	const char *why = NULL;
+	size_t len, len2;
+
+	if (state_decode(p, n, &a, &why) < 0) {
+		why_ok(why);
+		return;
+	}
+	record_sane(&a);
+	/* Room for the bytes it came from and the keys always written
+	 * (argv, since, restarts): a decoded record must encode again. */
+	must(!state_encode(&a, buf, sizeof buf, &len));
+	why = NULL;
+	must(!state_decode(buf, len, &b, &why));
+	record_sane(&b);
+	same_record(&a, &b);
+	must(!state_encode(&b, again, sizeof again, &len2) && len2 == len && !memcmp(buf, again, len));
+}
+
+/* ---- control socket ---- */
+
+static void fuzz_ctl_request(const uint8_t *p, size_t n)
+{
+	struct ctl_request a, b;
+	uint8_t buf[CTL_HEADER + CTL_REQUEST_MAX], again[sizeof buf];
+	const char *why = NULL;
+	size_t len, len2;
+
+	if (ctl_decode_request(p, n, &a, &why) < 0) {
+		why_ok(why);
+		return;
+	}
+	must(a.v == CTL_VERSION && (unsigned)a.op < CTL_OP_COUNT && terminated(a.name, sizeof a.name));
+	must(!a.name[0] || name_valid(a.name));
+	must(ctl_op_parse(ctl_op_name(a.op)) == (int)a.op);
+	must(!ctl_encode_request(&a, buf, sizeof buf, &len) && len > CTL_HEADER);
+	must(ctl_frame_len(buf) == len - CTL_HEADER);
+	must(!ctl_decode_request(buf + CTL_HEADER, len - CTL_HEADER, &b, &why));
+	must(b.v == a.v && b.op == a.op && !strcmp(a.name, b.name));
+	must(!ctl_encode_request(&b, again, sizeof again, &len2) && len2 == len && !memcmp(buf, again, len));
+}
+
+static void reply_sane(const struct ctl_reply *r)
+{
+	must(r->v == CTL_VERSION && (r->ok == 0 || r->ok == 1) && r->pid >= 0);
+	must(terminated(r->err, sizeof r->err) && terminated(r->name, sizeof r->name) &&
+	     terminated(r->sock, sizeof r->sock) && terminated(r->cfg, sizeof r->cfg));
+	must(r->nchildren >= 0 && r->nchildren <= r->cap && (r->list || !r->nchildren));
+	for (int i = 0; i < r->nchildren; i++) {
+		const struct ctl_child *c = &r->children[i];
+		must(c->pid >= 0 && terminated(c->name, sizeof c->name) && terminated(c->state, sizeof c->state));
+	}
+}
+
+/* ctl_encode_reply writes err only beside ok false. */
+static void same_reply(const struct ctl_reply *a, const struct ctl_reply *b)
+{
+	must(a->v == b->v && a->ok == b->ok && a->pid == b->pid && a->start == b->start);
+	must(!strcmp(a->name, b->name) && !strcmp(a->sock, b->sock) && !strcmp(a->cfg, b->cfg));
+	must(a->ok ? !b->err[0] : !strcmp(a->err, b->err));
+	must(a->list == b->list && a->nchildren == b->nchildren);
+	for (int i = 0; i < a->nchildren; i++) {
+		const struct ctl_child *x = &a->children[i], *y = &b->children[i];
+		must(x->pid == y->pid && x->start == y->start && x->restarts == y->restarts &&
+		     !strcmp(x->name, y->name) && !strcmp(x->state, y->state));
+	}
+}
+
+static void fuzz_ctl_reply(const uint8_t *p, size_t n)
+{
+	static struct ctl_child ca[REPLY_CHILDREN], cb[REPLY_CHILDREN];
+	static uint8_t buf[CTL_HEADER + CTL_REPLY_MAX], again[sizeof buf];
+	struct ctl_reply a = { .children = ca, .cap = REPLY_CHILDREN };
+	struct ctl_reply b = { .children = cb, .cap = REPLY_CHILDREN };
+	const char *why = NULL;
+	size_t len, len2;
+
+	if (ctl_decode_reply(p, n, &a, &why) < 0) {
+		why_ok(why);
+		return;
+	}
+	must(a.children == ca && a.cap == REPLY_CHILDREN);
+	reply_sane(&a);
+	/* Keys the reply lacked are written, so it may outgrow a frame. */
+	if (ctl_encode_reply(&a, buf, sizeof buf, &len) < 0) {
+		must(errno == E2BIG);
+		return;
+	}
+	must(len > CTL_HEADER && ctl_frame_len(buf) == len - CTL_HEADER && len - CTL_HEADER <= CTL_REPLY_MAX);
+	must(!ctl_decode_reply(buf + CTL_HEADER, len - CTL_HEADER, &b, &why));
+	reply_sane(&b);
+	same_reply(&a, &b);
+	must(!ctl_encode_reply(&b, again, sizeof again, &len2) && len2 == len && !memcmp(buf, again, len));
+}
+
+/* ---- markers ---- */
+
+/* The schema marker_write_as writes, from m. */
+static size_t marker_encode(const struct marker *m, uint8_t *buf, size_t cap)
+{
+	struct cbor_enc e;
+	size_t map;
+
+	cbor_enc_init(&e, buf, cap);
+	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
+	map = e.len;
+	cbor_put_map(&e, 7);
+	cbor_put_key_uint(&e, "v", 1);
+	cbor_put_key_str(&e, "name", FUZZ_MARKER_NAME);
+	cbor_put_key_str(&e, "owner", m->owner);
+	cbor_put_key_uint(&e, "pid", (uint64_t)m->pid);
+	cbor_put_key_uint(&e, "start", m->start);
+	cbor_put_key_uint(&e, "created", (uint64_t)m->created);
+	cbor_put_key_uint(&e, "expires", (uint64_t)m->expires);
+	must(!e.overflow && !cbor_map_sort(&e, map));
+	return e.len;
+}
+
+static void fuzz_marker(const uint8_t *p, size_t n)
+{
+	struct marker a, b;
+	uint8_t buf[512];
+	size_t len;
+
+	if (marker_decode(p, n, FUZZ_MARKER_NAME, &a) < 0)
+		return;
+	must(a.pid > 0 && a.created >= 0 && a.expires > a.created && a.expires - a.created <= MARKER_TTL_MAX);
+	must(terminated(a.owner, sizeof a.owner) && owner_type_parse(a.owner) >= 0);
+	len = marker_encode(&a, buf, sizeof buf);
+	must(!marker_decode(buf, len, FUZZ_MARKER_NAME, &b));
+	must(!strcmp(a.owner, b.owner) && a.pid == b.pid && a.start == b.start && a.created == b.created &&
+	     a.expires == b.expires);
+	must(marker_decode(buf, len, FUZZ_MARKER_NAME "x", &b) < 0);
+}
+
+/* ---- supervise config ---- */
+
+static void config_sane(const struct sv_config *c)
+{
+	must(c->count > 0 && c->count <= SV_CHILDREN_MAX && c->nptrs <= SV_WORDS_MAX);
+	for (int i = 0; i < c->count; i++) {
+		const struct sv_child_cfg *ch = &c->child[i];
+		size_t bytes = 0;
+		must(name_valid(ch->name) && ch->argc >= 1 && ch->argc <= ARGV_MAX && !ch->argv[ch->argc]);
+		for (int j = 0; j < i; j++)
+			must(strcmp(c->child[j].name, ch->name));
+		for (int j = 0; j < ch->argc; j++) {
+			must(ch->argv[j] && !strchr(ch->argv[j], '\n'));
+			bytes += strlen(ch->argv[j]) + 1;
+		}
+		must(bytes <= ARGV_BYTES);
+	}
+}
+
+static void same_config(const struct sv_config *a, const struct sv_config *b)
+{
+	char ha[CTL_CFG_HEX + 1], hb[CTL_CFG_HEX + 1];
+
+	must(a->count == b->count);
+	for (int i = 0; i < a->count; i++) {
+		must(!strcmp(a->child[i].name, b->child[i].name) && a->child[i].argc == b->child[i].argc);
+		for (int j = 0; j < a->child[i].argc; j++)
+			must(!strcmp(a->child[i].argv[j], b->child[i].argv[j]));
+	}
+	sv_config_hash(a, ha);
+	sv_config_hash(b, hb);
+	must(strlen(ha) == CTL_CFG_HEX && !strcmp(ha, hb));
+}
+
+/* c as a config file again, every word in "..." (a tab between words). */
+static size_t config_quote(const struct sv_config *c, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < c->count; i++) {
+		const struct sv_child_cfg *ch = &c->child[i];
+		for (int j = -1; j < ch->argc; j++) {
+			const char *w = j < 0 ? ch->name : ch->argv[j];
+			must(n + 2 * strlen(w) + 4 < cap);
+			out[n++] = '"';
+			for (; *w; w++) {
+				if (*w == '"' || *w == '\\')
+					out[n++] = '\\';
+				out[n++] = *w;
+			}
+			out[n++] = '"';
+			out[n++] = j + 1 < ch->argc ? '\t' : '\n';
+		}
+	}
+	return n;
+}
+
+/* c as `supervise -- NAME CMD...` arguments; 0 if a word is "--". */
+static int config_args(const struct sv_config *c, char **args)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->count; i++) {
+		if (i)
+			args[n++] = "--";
+		args[n++] = (char *)c->child[i].name;
+		for (int j = 0; j < c->child[i].argc; j++) {
+			if (!strcmp(c->child[i].argv[j], "--"))
+				return 0;
+			args[n++] = c->child[i].argv[j];
+		}
+	}
+	return n;
+}
+
+static void err_ok(const char *err, size_t cap, size_t size)
+{
+	const char *end = memchr(err, 0, cap);
+
+	must(end && end > err && !memchr(err, '\n', (size_t)(end - err)));
+	guard_ok(err, cap, size);
+}
+
+static void fuzz_sv_config(const uint8_t *p, size_t n)
+{
+	static struct sv_config a, b;
+	static char text[QUOTED_MAX];
+	static char *args[ARGS_MAX];
+	char err[SV_ERR_MAX + GUARD];
+	size_t len;
+	int argc;
+
+	memset(err, GUARD_BYTE, sizeof err);
+	if (sv_config_parse(&a, (const char *)p, n, err, SV_ERR_MAX) < 0) {
+		err_ok(err, SV_ERR_MAX, sizeof err);
+		memset(err, GUARD_BYTE, sizeof err);
+		must(sv_config_parse(&a, (const char *)p, n, err, SMALL_CAP) < 0);
+		err_ok(err, SMALL_CAP, sizeof err);
+		return;
+	}
+	config_sane(&a);
+	len = config_quote(&a, text, sizeof text);
+	if (len < SV_CONFIG_MAX) {
+		must(!sv_config_parse(&b, text, len, err, SV_ERR_MAX));
+		same_config(&a, &b);
+	}
+	argc = config_args(&a, args);
+	if (argc) {
+		must(!sv_config_args(&b, argc, args, err, SV_ERR_MAX));
+		same_config(&a, &b);
+	}
+}
+
+/* ---- /proc ---- */
+
+/* Field k (from 3, after the last ')') of a stat line as a number; fields
+ * are one blank apart there. -1 if it is not all digits. */
+static long long stat_field(const char *close, const char *end, int k)
+{
+	const char *s = close + 2;
+	long long v = 0;
+
+	for (int f = 3; f < k; s++)
+		if (*s == ' ')
+			f++;
+	if (s >= end || *s < '0' || *s > '9')
+		return -1;
+	for (; s < end && *s >= '0' && *s <= '9'; s++)
+		v = v > (LLONG_MAX - 9) / 10 ? LLONG_MAX : v * 10 + (*s - '0');
+	return v;
+}
+
+static void fuzz_stat(const uint8_t *p, size_t n)
+{
+	const char *s = (const char *)p, *end = s + n, *open, *close = NULL;
+	struct proc_stat st;
+	long long pid = 0;
+
+	errno = 0;
+	if (procfs_parse_stat(s, n, &st) < 0) {
+		must(errno == EBADMSG);
+		return;
+	}
+	for (open = s; open < end && *open >= '0' && *open <= '9'; open++)
+		pid = pid * 10 + (*open - '0');
+	must(open > s && pid == st.pid && open + 1 < end && open[0] == ' ' && open[1] == '(');
+	open += 2;
+	for (const char *c = open; c < end; c++)
+		if (*c == ')')
+			close = c;
+	must(close && (size_t)(close - open) == strlen(st.comm) && !memcmp(st.comm, open, strlen(st.comm)));
+	must(strlen(st.comm) < PROC_COMM_MAX && close + 2 < end && close[2] == st.state);
+	must(stat_field(close, end, STAT_FIELD_PPID) == st.ppid);
+	if (st.start <= LLONG_MAX / 10)
+		must(stat_field(close, end, STAT_FIELD_START) == (long long)st.start);
+}
+
+static int is_lower_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+static void fuzz_boot_id(const uint8_t *p, size_t n)
+{
+	char out[BOOT_ID_LEN + 1 + GUARD];
+
+	memset(out, GUARD_BYTE, sizeof out);
+	errno = 0;
+	if (procfs_parse_boot_id((const char *)p, n, out) < 0) {
+		must(errno == EBADMSG);
+		return;
+	}
+	guard_ok(out, BOOT_ID_LEN + 1, sizeof out);
+	must(n == BOOT_ID_LEN || (n == BOOT_ID_LEN + 1 && p[BOOT_ID_LEN] == '\n'));
+	must(strlen(out) == BOOT_ID_LEN && !memcmp(out, p, BOOT_ID_LEN));
+	for (int i = 0; i < BOOT_ID_LEN; i++)
+		must(i == 8 || i == 13 || i == 18 || i == 23 ? out[i] == '-' : is_lower_hex(out[i]));
+}
+
+/* ---- cgroups ---- */
+
+/* Component k (from 0) of a path, as cgroup.c splits it ("//" is one
+ * separator): its length, or -1 if there is none. */
+static long component(const char *path, int k, const char **at)
+{
+	for (int i = 0;; i++) {
+		while (*path == '/')
+			path++;
+		if (!*path)
+			return -1;
+		*at = path;
+		path += strcspn(path, "/");
+		if (i == k)
+			return path - *at;
+	}
+}
+
+static int component_is(const char *path, int k, const char *name)
+{
+	const char *c;
+	long n = component(path, k, &c);
+
+	return n >= 0 && (size_t)n == strlen(name) && !memcmp(c, name, (size_t)n);
+}
+
+static int has_component(const char *path, const char *name)
+{
+	const char *c;
+
+	for (int k = 0; component(path, k, &c) >= 0; k++)
+		if (component_is(path, k, name))
+			return 1;
+	return 0;
+}
+
+/* "user@UID.service" (UID: digits, at most INT_MAX): UID, else -1. */
+static long user_manager(const char *c, size_t n)
+{
+	size_t head = strlen(USER_MANAGER_PREFIX), tail = strlen(SERVICE_SUFFIX);
+	long uid = 0;
+
+	if (n <= head + tail || memcmp(c, USER_MANAGER_PREFIX, head) || memcmp(c + n - tail, SERVICE_SUFFIX, tail))
+		return -1;
+	for (size_t i = head; i < n - tail; i++) {
+		if (c[i] < '0' || c[i] > '9')
+			return -1;
+		uid = uid * 10 + (c[i] - '0');
+		if (uid > INT_MAX)
+			return -1;
+	}
+	return uid;
+}
+
+static int has_user_manager(const char *path, int uid)
+{
+	const char *c;
+	long n;
+
+	for (int k = 0; (n = component(path, k, &c)) >= 0; k++)
+		if (user_manager(c, (size_t)n) == uid)
+			return 1;
+	return 0;
+}
+
+static void owner_fresh(struct owner *o)
+{
+	memset(o, GUARD_BYTE, sizeof *o);
+}
+
+static int owner_untouched(const struct owner *o)
+{
+	struct owner fresh;
+
+	owner_fresh(&fresh);
+	return !memcmp(o, &fresh, sizeof *o);
+}
+
+static void check_systemd(const char *path)
+{
+	struct owner o;
+	size_t n, tail = strlen(SERVICE_SUFFIX);
+
+	owner_fresh(&o);
+	if (!cgroup_systemd_owner(path, &o)) {
+		must(owner_untouched(&o));
+		return;
+	}
+	must(o.type == OWNER_SYSTEMD && terminated(o.unit, sizeof o.unit));
+	n = strlen(o.unit);
+	must(n > tail && !strcmp(o.unit + n - tail, SERVICE_SUFFIX) && has_component(path, o.unit));
+	for (size_t i = 0; i < n; i++)
+		must((o.unit[i] >= '0' && o.unit[i] <= '9') || (o.unit[i] >= 'a' && o.unit[i] <= 'z') ||
+		     (o.unit[i] >= 'A' && o.unit[i] <= 'Z') || strchr(UNIT_NAME_EXTRA, o.unit[i]));
+	must(user_manager(o.unit, n) < 0);
+	must(o.uid == -1 || (o.uid >= 0 && has_user_manager(path, o.uid)));
+	owner_fresh(&o);
+	must(cgroup_systemd_owner(path, &o) == 1);
+}
+
+static int procd_name_ok(const char *s)
+{
+	if (!*s || strlen(s) >= OWNER_SERVICE_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			return 0;
+	return 1;
+}
+
+static void check_procd(const char *path)
+{
+	struct owner o;
+	const char *c;
+
+	owner_fresh(&o);
+	if (!cgroup_procd_owner(path, &o)) {
+		must(owner_untouched(&o));
+		return;
+	}
+	must(o.type == OWNER_PROCD && terminated(o.service, sizeof o.service) &&
+	     terminated(o.instance, sizeof o.instance));
+	must(path[0] == '/' && component_is(path, 0, PROCD_ROOT) && component_is(path, 1, o.service) &&
+	     procd_name_ok(o.service));
+	if (o.instance[0])
+		must(component_is(path, 2, o.instance) && procd_name_ok(o.instance));
+	else
+		must(component(path, 2, &c) < 0);
+}
+
+/* A path picked from text: the third field of one of its lines. */
+static int path_in(const char *text, size_t len, const char *path)
+{
+	size_t k = strlen(path);
+
+	for (const char *s = text, *end = text + len; (s = memchr(s, ':', (size_t)(end - s))); s++) {
+		const char *after = s + 1 + k;
+		if ((size_t)(end - s - 1) < k || memcmp(s + 1, path, k))
+			continue;
+		if (after == end || *after == '\n' || (*after == '\r' && (after + 1 == end || after[1] == '\n')))
+			return 1;
+	}
+	return 0;
+}
+
+static void pick(const char *text, size_t len, size_t cap)
+{
+	char path[CGROUP_PATH_MAX + GUARD];
+
+	memset(path, GUARD_BYTE, sizeof path);
+	errno = 0;
+	if (cgroup_pick_path(text, len, path, cap) < 0) {
+		must(errno == ENOENT);
+		guard_ok(path, 0, sizeof path);
+		return;
+	}
+	guard_ok(path, cap, sizeof path);
+	must(terminated(path, cap) && path[0] == '/' && path_in(text, len, path));
+	check_systemd(path);
+	check_procd(path);
+}
+
+static void fuzz_cgroup(const uint8_t *p, size_t n)
+{
+	pick((const char *)p, n, CGROUP_PATH_MAX);
+	pick((const char *)p, n, SMALL_CAP);
+}
+
+/* The path up to the input's first NUL. */
+static const char *as_path(const uint8_t *p, size_t n)
+{
+	static char path[PATH_INPUT_MAX + 1];
+
+	n = n < PATH_INPUT_MAX ? n : PATH_INPUT_MAX;
+	memcpy(path, p, n);
+	path[n] = 0;
+	return path;
+}
+
+static int same_owner(const struct owner *a, const struct owner *b)
+{
+	return a->type == b->type && a->uid == b->uid && !strcmp(a->unit, b->unit) &&
+	       !strcmp(a->service, b->service) && !strcmp(a->instance, b->instance) && !strcmp(a->dir, b->dir);
+}
+
+/* Without a pid there is no parent: only the cgroup can name an owner,
+ * systemd only with an INVOCATION_ID that is valid or unknown. */
+static void fuzz_detect(const uint8_t *p, size_t n)
+{
+	static const char *const ids[FD_COUNT] = { NULL, "", FUZZ_INVOCATION_ID, FUZZ_INVOCATION_BAD };
+	struct tether_ctx ctx = { .proc_root = "/nonexistent", .state_dir = "/nonexistent" };
+	struct owner o, want;
+	char path[CGROUP_PATH_MAX];
+	const char *id;
+
+	if (!n)
+		return;
+	id = ids[p[0] % FD_COUNT];
+	p++, n--;
+	owner_fresh(&o);
+	must(!sup_detect_cgroup(&ctx, (const char *)p, n, id, &o));
+	owner_clear(&want);
+	want.type = OWNER_NONE;
+	if (!cgroup_pick_path((const char *)p, n, path, sizeof path)) {
+		int proof = !id || !strcmp(id, FUZZ_INVOCATION_ID);
+		if (!proof || !cgroup_systemd_owner(path, &want))
+			cgroup_procd_owner(path, &want);
+	}
+	must(same_owner(&o, &want));
+}
+
+/* ---- ELF ---- */
+
+static void fuzz_elf(const uint8_t *p, size_t n)
+{
+	const char *why = NULL;
+
+	if (elf_runs_here(p, n, &why) < 0) {
+		why_ok(why);
+		return;
+	}
+	must(n >= EI_NIDENT + 4 && !memcmp(p, ELFMAG, SELFMAG));
+	must(p[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!size)
+		return 0;
+	const uint8_t *p = data + 1;
+	size_t n = size - 1;
+
+	switch ((enum fuzz_target)(data[0] % FT_COUNT)) {
+	case FT_STATE: fuzz_state(p, n); break;
+	case FT_CTL_REQUEST: fuzz_ctl_request(p, n); break;
+	case FT_CTL_REPLY: fuzz_ctl_reply(p, n); break;
+	case FT_MARKER: fuzz_marker(p, n); break;
+	case FT_SV_CONFIG: fuzz_sv_config(p, n); break;
+	case FT_STAT: fuzz_stat(p, n); break;
+	case FT_BOOT_ID: fuzz_boot_id(p, n); break;
+	case FT_CGROUP: fuzz_cgroup(p, n); break;
+	case FT_SYSTEMD: check_systemd(as_path(p, n)); break;
+	case FT_PROCD: check_procd(as_path(p, n)); break;
+	case FT_DETECT: fuzz_detect(p, n); break;
+	case FT_ELF: fuzz_elf(p, n); break;
+	case FT_COUNT: break;
+	}
+	return 0;
+}

@@ -1,0 +1,38 @@
+#ifndef TETHER_FUZZ_PARSERS_H
+#define TETHER_FUZZ_PARSERS_H
+
+/*
+ * The input format of tests/fuzz/fuzz_parsers.c, shared with its seed
+ * writer (seeds_parsers.c): the first byte, modulo FT_COUNT, picks the
+ * parser; the rest is that parser's input. FT_DETECT's input starts with
+ * one more byte, modulo FD_COUNT: the $INVOCATION_ID it is given.
+ */
+enum fuzz_target {
+	FT_STATE,        /* state_decode: a record file */
+	FT_CTL_REQUEST,  /* ctl_decode_request: a frame's payload */
+	FT_CTL_REPLY,    /* ctl_decode_reply */
+	FT_MARKER,       /* marker_decode, for FUZZ_MARKER_NAME */
+	FT_SV_CONFIG,    /* sv_config_parse: a supervise config file */
+	FT_STAT,         /* procfs_parse_stat: /proc/PID/stat */
+	FT_BOOT_ID,      /* procfs_parse_boot_id */
+	FT_CGROUP,       /* cgroup_pick_path, then both owners of the path */
+	FT_SYSTEMD,      /* cgroup_systemd_owner: a path (to its first NUL) */
+	FT_PROCD,        /* cgroup_procd_owner: the same */
+	FT_DETECT,       /* sup_detect_cgroup: a saved cgroup file */
+	FT_ELF,          /* elf_runs_here: the head of an update's binary */
+	FT_COUNT
+};
+
+enum fuzz_detect_id {
+	FD_UNKNOWN,      /* NULL: not known */
+	FD_NONE,         /* "": the process has none */
+	FD_VALID,        /* FUZZ_INVOCATION_ID */
+	FD_BAD,          /* not 32 lowercase hex digits */
+	FD_COUNT
+};
+
+#define FUZZ_MARKER_NAME "app"
+#define FUZZ_INVOCATION_ID "0123456789abcdef0123456789abcdef"
+#define FUZZ_INVOCATION_BAD "0123456789ABCDEF0123456789ABCDEF"
+
+#endif

@@ -1,0 +1,229 @@
+/* Write fuzz_parsers' seed corpus into DIR: for each parser a few valid
+ * inputs, behind its selector byte (fuzz_parsers.h). Records, control
+ * frames and markers come from tether's own encoders; stat lines, cgroup
+ * files (SRC/tests/data/cgroup) and an ELF header (this program's) from
+ * real systems. Usage: seeds_parsers DIR SRC */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cbor.h"
+#include "ctl.h"
+#include "fuzz_parsers.h"
+#include "state.h"
+
+#define SEED_MAX 16384
+#define ELF_HEAD 64
+
+static const char *dir;
+static int failed;
+
+static void put(enum fuzz_target t, const char *label, const void *p, size_t n)
+{
+	char path[4096];
+	unsigned char sel = (unsigned char)t;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%02d-%s", dir, (int)t, label);
+	f = fopen(path, "wb");
+	if (!f || fwrite(&sel, 1, 1, f) != 1 || fwrite(p, 1, n, f) != n) {
+		perror(path);
+		failed = 1;
+	}
+	if (f && fclose(f)) {
+		perror(path);
+		failed = 1;
+	}
+}
+
+static void put_str(enum fuzz_target t, const char *label, const char *s)
+{
+	put(t, label, s, strlen(s));
+}
+
+static void state_seeds(void)
+{
+	static struct record r;
+	static uint8_t buf[RECORD_MAX];
+	char *argv[] = { "/usr/sbin/dnsmasq", "-k", "--conf-file=/etc/dnsmasq.conf", "" };
+	size_t len;
+
+	record_init(&r, "dnsmasq");
+	r.id.pid = 4242;
+	r.id.start = 987654321;
+	strcpy(r.id.boot, "0f5c8f6e-1c1a-4c8b-9b41-3a0f0e6c2d11");
+	r.id.exe_dev = 2049;
+	r.id.exe_ino = 131;
+	r.owner.type = OWNER_PROCD;
+	strcpy(r.owner.service, "dnsmasq");
+	strcpy(r.owner.instance, "instance1");
+	record_set_argv(&r, 4, argv);
+	strcpy(r.cwd, "/");
+	strcpy(r.exe, "/usr/sbin/dnsmasq");
+	r.since = 1700000000;
+	r.restarts = 3;
+	if (!state_encode(&r, buf, sizeof buf, &len))
+		put(FT_STATE, "procd", buf, len);
+
+	r.owner.type = OWNER_SYSTEMD;
+	r.owner.service[0] = r.owner.instance[0] = 0;
+	strcpy(r.owner.unit, "app.service");
+	r.owner.uid = 1000;
+	r.failed = r.stopped = 1;
+	strcpy(r.sock, "/run/tether/grp.sock");
+	strcpy(r.log, "/var/log/app.log");
+	strcpy(r.cfg, "0123456789abcdef");
+	memcpy(r.extra, "\x63new\x82\x01\x02", 7);  /* "new": [1, 2], a key from a later version */
+	r.extra_len = 7;
+	r.extra_pairs = 1;
+	if (!state_encode(&r, buf, sizeof buf, &len))
+		put(FT_STATE, "systemd-extra", buf, len);
+}
+
+static void request_seed(enum ctl_op op, const char *name)
+{
+	struct ctl_request rq = { CTL_VERSION, op, "" };
+	uint8_t buf[CTL_HEADER + CTL_REQUEST_MAX];
+	size_t len;
+
+	snprintf(rq.name, sizeof rq.name, "%s", name);
+	if (!ctl_encode_request(&rq, buf, sizeof buf, &len))
+		put(FT_CTL_REQUEST, ctl_op_name(op), buf + CTL_HEADER, len - CTL_HEADER);
+}
+
+static void reply_seed(const char *label, int ok, int list)
+{
+	static struct ctl_child kids[2] = {
+		{ "web", 4243, 1001, "running", 0 },
+		{ "db", 0, 0, "backoff", 7 },
+	};
+	static uint8_t buf[CTL_HEADER + CTL_REPLY_MAX];
+	struct ctl_reply rp = { .v = CTL_VERSION, .ok = ok, .pid = 42, .start = 1000, .name = "grp", .sock = "/s",
+				.cfg = "0123456789abcdef", .list = list, .nchildren = list ? 2 : 0, .children = kids };
+	size_t len;
+
+	if (!ok)
+		strcpy(rp.err, CTL_ERR_SHUTDOWN);
+	if (!ctl_encode_reply(&rp, buf, sizeof buf, &len))
+		put(FT_CTL_REPLY, label, buf + CTL_HEADER, len - CTL_HEADER);
+}
+
+static void ctl_seeds(void)
+{
+	request_seed(CTL_STATUS, "");
+	request_seed(CTL_LIST, "");
+	request_seed(CTL_RESTART, "web");
+	request_seed(CTL_STOP, "");
+	reply_seed("status", 1, 0);
+	reply_seed("list", 1, 1);
+	reply_seed("refused", 0, 0);
+}
+
+/* As marker_write_as writes one. */
+static void marker_seed(void)
+{
+	uint8_t buf[512];
+	struct cbor_enc e;
+	size_t map;
+
+	cbor_enc_init(&e, buf, sizeof buf);
+	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
+	map = e.len;
+	cbor_put_map(&e, 7);
+	cbor_put_key_uint(&e, "v", 1);
+	cbor_put_key_str(&e, "name", FUZZ_MARKER_NAME);
+	cbor_put_key_str(&e, "owner", "systemd");
+	cbor_put_key_uint(&e, "pid", 4242);
+	cbor_put_key_uint(&e, "start", 987654321);
+	cbor_put_key_uint(&e, "created", 1700000000);
+	cbor_put_key_uint(&e, "expires", 1700000060);
+	if (!e.overflow && !cbor_map_sort(&e, map))
+		put(FT_MARKER, "systemd", buf, e.len);
+}
+
+static void text_seeds(void)
+{
+	put_str(FT_SV_CONFIG, "plain", "web /usr/sbin/httpd -f\ndb /usr/bin/db --port 5432\n");
+	put_str(FT_SV_CONFIG, "quoting", "# children\n\n  web\t'/bin/sh' -c \"exec httpd \\\"-f\\\"\" a\\ b\r\n"
+					 "log@1 logger -t 'a b' \"\" --\n");
+	put_str(FT_STAT, "plain", "4321 (dnsmasq) S 1 100 100 0 -1 4194560 97 0 0 0 0 0 0 0 20 0 1 0 123456 "
+				  "2301952 187 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
+	put_str(FT_STAT, "hostile-comm", "7 (a) b (c) R 0 7 7 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 99 0 0\n");
+	put_str(FT_BOOT_ID, "real", "0f5c8f6e-1c1a-4c8b-9b41-3a0f0e6c2d11\n");
+	put_str(FT_SYSTEMD, "system", "/system.slice/dnsmasq.service");
+	put_str(FT_SYSTEMD, "user", "/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service");
+	put_str(FT_SYSTEMD, "nested", "/machine.slice/c.service/payload/system.slice/inner.service/sub");
+	put_str(FT_PROCD, "instance", "/services/dnsmasq/instance1");
+	put_str(FT_PROCD, "service", "/services/odhcpd");
+}
+
+/* The saved cgroup files the unit tests read, for both cgroup targets. */
+static void cgroup_seeds(const char *src)
+{
+	char path[4096], label[300];
+	static char buf[SEED_MAX + 1];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof path, "%s/tests/data/cgroup", src);
+	if (!(d = opendir(path))) {
+		perror(path);
+		failed = 1;
+		return;
+	}
+	while ((de = readdir(d))) {
+		int fd;
+		ssize_t n;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/tests/data/cgroup/%s", src, de->d_name);
+		if ((fd = open(path, O_RDONLY)) < 0 || (n = read(fd, buf + 1, SEED_MAX)) < 0) {
+			perror(path);
+			failed = 1;
+		} else {
+			put(FT_CGROUP, de->d_name, buf + 1, (size_t)n);
+			for (int id = 0; id < FD_COUNT; id++) {
+				buf[0] = (char)id;
+				snprintf(label, sizeof label, "%s-%d", de->d_name, id);
+				put(FT_DETECT, label, buf, (size_t)n + 1);
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+}
+
+static void elf_seed(const char *self)
+{
+	unsigned char head[ELF_HEAD];
+	int fd = open(self, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof head);
+
+	if (n < 0) {
+		perror(self);
+		failed = 1;
+	} else {
+		put(FT_ELF, "self", head, (size_t)n);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fputs("usage: seeds_parsers DIR SRC\n", stderr);
+		return 2;
+	}
+	dir = argv[1];
+	state_seeds();
+	ctl_seeds();
+	marker_seed();
+	text_seeds();
+	cgroup_seeds(argv[2]);
+	elf_seed(argv[0]);
+	return failed;
+}
