@@ -204,8 +204,9 @@ FORCE:
 demo: $(TETHER)
 	$(Q)TETHER=$(abspath $(TETHER)) sh tests/demo.sh
 
-# libFuzzer (clang) on the CBOR codec: `make fuzz [FUZZ_SECONDS=60]`; the
-# 15 s fuzz-smoke also runs in `make check` (tests/integ/fuzz_cbor.sh).
+# libFuzzer (clang) on the CBOR codec and on the other parsers of untrusted
+# bytes: `make fuzz [FUZZ_SECONDS=60]`, that long per target; the 15 s
+# fuzz-smoke also runs in `make check` (tests/integ/fuzz_*.sh).
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz fuzz-smoke
 fuzz:
