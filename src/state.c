@@ -317,6 +317,21 @@ static int keep_extra(struct record *r, const uint8_t *key, struct cbor_dec *d, 
 	return 0;
 }
 
+#define FIELDS (sizeof fields / sizeof *fields)
+#define SEEN_ARGV (1u << FIELDS)
+#define SEEN_OWNER (1u << (FIELDS + 1))
+_Static_assert(FIELDS + 2 <= 32, "decode_pair's seen holds a bit per key");
+
+/* A key of ours twice is damage, as an unknown one twice is (RFC 8949
+ * 5.6): refused rather than one of the two values trusted. */
+static int first_time(unsigned *seen, unsigned bit, const char **why)
+{
+	if (*seen & bit)
+		return *why = "a key twice", 0;
+	*seen |= bit;
+	return 1;
+}
+
 static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, const char **why)
 {
 	const uint8_t *keystart = d->p;
@@ -337,18 +352,25 @@ static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, con
 			return *why = "bad key", -1;
 		key[0] = 0;  /* a long key: not one of ours */
 	}
-	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+	for (size_t i = 0; i < FIELDS; i++) {
 		if ((size_t)klen != fields[i].klen || memcmp(key, fields[i].key, fields[i].klen))
 			continue;
-		*seen |= 1u << i;
+		if (!first_time(seen, 1u << i, why))
+			return -1;
 		if (read_field(d, &fields[i], r) < 0)
 			return *why = "a field has the wrong type or size", -1;
 		return 0;
 	}
-	if (klen == 4 && !memcmp(key, "argv", 4))
+	if (klen == 4 && !memcmp(key, "argv", 4)) {
+		if (!first_time(seen, SEEN_ARGV, why))
+			return -1;
 		return read_argv(d, r) < 0 ? (*why = "bad argv", -1) : 0;
-	if (klen == 5 && !memcmp(key, "owner", 5))
+	}
+	if (klen == 5 && !memcmp(key, "owner", 5)) {
+		if (!first_time(seen, SEEN_OWNER, why))
+			return -1;
 		return read_owner(d, &r->owner) < 0 ? (*why = "bad owner", -1) : 0;
+	}
 	return keep_extra(r, keystart, d, why);
 }
 

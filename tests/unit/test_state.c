@@ -159,6 +159,38 @@ static void test_compat(void)
 	ok(!e.overflow && state_decode(buf, e.len, &r, &why) < 0 && why && !strcmp(why, "an unknown key twice"),
 	   "an unknown key twice is rejected, not kept for a rewrite that must fail");
 
+	/* One of our keys twice: neither value is trusted. */
+	static const char *const twice[] = { "pid", "argv", "owner" };
+	for (size_t i = 0; i < sizeof twice / sizeof *twice; i++) {
+		cbor_enc_init(&e, buf, sizeof buf);
+		cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
+		cbor_put_map(&e, i == 0 ? 5 : 6);
+		cbor_put_str(&e, "v");
+		cbor_put_uint(&e, 1);
+		cbor_put_str(&e, "name");
+		cbor_put_str(&e, "dup");
+		cbor_put_str(&e, "pid");
+		cbor_put_uint(&e, 12);
+		cbor_put_str(&e, "start");
+		cbor_put_uint(&e, 77);
+		for (int k = i == 0; k < 2; k++) {  /* pid's first copy is above */
+			cbor_put_str(&e, twice[i]);
+			if (i == 0) {
+				cbor_put_uint(&e, 99);
+			} else if (i == 1) {
+				cbor_put_array(&e, 1);
+				cbor_put_str(&e, "sh");
+			} else {
+				cbor_put_map(&e, 1);
+				cbor_put_str(&e, "type");
+				cbor_put_str(&e, "none");
+			}
+		}
+		why = NULL;
+		ok(!e.overflow && state_decode(buf, e.len, &r, &why) < 0 && why && !strcmp(why, "a key twice"),
+		   "key %s twice: the record is refused", twice[i]);
+	}
+
 	len = build(buf, sizeof buf, 0, 1, 0);
 	why = NULL;
 	ok(state_decode(buf, len, &r, &why) < 0 && why, "record without start rejected");
