@@ -206,7 +206,7 @@ demo: $(TETHER)
 
 # libFuzzer (clang) on the CBOR codec and on the other parsers of untrusted
 # bytes: `make fuzz [FUZZ_SECONDS=60]`, that long per target; the 15 s
-# fuzz-smoke also runs in `make check` (tests/integ/fuzz_*.sh).
+# fuzz-smoke also runs in `make check` (tests/integ/fuzz.sh).
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz fuzz-smoke
 fuzz:

@@ -106,6 +106,18 @@ static size_t build(uint8_t *buf, size_t cap, int extra, int drop_start, int pid
 	return e.overflow ? 0 : e.len;
 }
 
+/* The head of a hand-built record: the four required pairs of PAIRS. */
+static void record_head(struct cbor_enc *e, uint8_t *buf, size_t cap, unsigned pairs, const char *name)
+{
+	cbor_enc_init(e, buf, cap);
+	cbor_put_tag(e, CBOR_TAG_SELF_DESCRIBE);
+	cbor_put_map(e, pairs);
+	cbor_put_key_uint(e, "v", 1);
+	cbor_put_key_str(e, "name", name);
+	cbor_put_key_uint(e, "pid", 12);
+	cbor_put_key_uint(e, "start", 77);
+}
+
 static void test_compat(void)
 {
 	static struct record r, again;
@@ -121,17 +133,7 @@ static void test_compat(void)
 
 	/* A key with a NUL inside is not one of ours, whatever it starts with. */
 	struct cbor_enc e;
-	cbor_enc_init(&e, buf, sizeof buf);
-	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
-	cbor_put_map(&e, 7);
-	cbor_put_str(&e, "v");
-	cbor_put_uint(&e, 1);
-	cbor_put_str(&e, "name");
-	cbor_put_str(&e, "nul");
-	cbor_put_str(&e, "pid");
-	cbor_put_uint(&e, 12);
-	cbor_put_str(&e, "start");
-	cbor_put_uint(&e, 77);
+	record_head(&e, buf, sizeof buf, 7, "nul");
 	cbor_put_text(&e, "pid\0x", 5);
 	cbor_put_uint(&e, 99);
 	cbor_put_text(&e, "argv\0x", 6);
@@ -144,13 +146,7 @@ static void test_compat(void)
 	   "keys pid, argv and owner with a NUL inside are kept as unknown, not read as the field");
 
 	/* Kept twice, it could never be written back: cbor_map_sort refuses it. */
-	cbor_enc_init(&e, buf, sizeof buf);
-	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
-	cbor_put_map(&e, 6);
-	cbor_put_key_uint(&e, "v", 1);
-	cbor_put_key_str(&e, "name", "dup");
-	cbor_put_key_uint(&e, "pid", 12);
-	cbor_put_key_uint(&e, "start", 77);
+	record_head(&e, buf, sizeof buf, 6, "dup");
 	cbor_put_int(&e, -16);  /* a non-text key */
 	cbor_put_uint(&e, 1);
 	cbor_put_int(&e, -16);
@@ -162,17 +158,7 @@ static void test_compat(void)
 	/* One of our keys twice: neither value is trusted. */
 	static const char *const twice[] = { "pid", "argv", "owner" };
 	for (size_t i = 0; i < sizeof twice / sizeof *twice; i++) {
-		cbor_enc_init(&e, buf, sizeof buf);
-		cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
-		cbor_put_map(&e, i == 0 ? 5 : 6);
-		cbor_put_str(&e, "v");
-		cbor_put_uint(&e, 1);
-		cbor_put_str(&e, "name");
-		cbor_put_str(&e, "dup");
-		cbor_put_str(&e, "pid");
-		cbor_put_uint(&e, 12);
-		cbor_put_str(&e, "start");
-		cbor_put_uint(&e, 77);
+		record_head(&e, buf, sizeof buf, i == 0 ? 5 : 6, "dup");
 		for (int k = i == 0; k < 2; k++) {  /* pid's first copy is above */
 			cbor_put_str(&e, twice[i]);
 			if (i == 0) {
