@@ -166,9 +166,9 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 struct field {
 	const char *key;
 	size_t klen;  /* strlen(key): most keys are told apart by it */
-	enum { F_UINT, F_STR, F_BOOL } kind;
+	enum { F_UINT, F_STR, F_BOOL, F_ARGV, F_OWNER } kind;
 	size_t off;   /* into struct record */
-	size_t size;  /* string capacity, or integer width */
+	size_t size;  /* string capacity, or integer width (argv, owner: unused) */
 };
 
 #define FLD(k, kind, m) { k, sizeof k - 1, kind, offsetof(struct record, m), sizeof(((struct record *)0)->m) }
@@ -189,6 +189,8 @@ static const struct field fields[] = {
 	FLD("restarts", F_UINT, restarts),
 	FLD("failed", F_BOOL, failed),
 	FLD("stopped", F_BOOL, stopped),
+	FLD("argv", F_ARGV, argv),
+	FLD("owner", F_OWNER, owner),
 };
 
 static int read_uint(struct cbor_dec *d, size_t width, void *dst)
@@ -213,26 +215,6 @@ static int read_text(struct cbor_dec *d, char *dst, size_t cap)
 		return -1;  /* bytes: a path or argument that is not UTF-8 */
 	long n = cbor_read_string(d, &it, dst, cap);
 	return n >= 0 && strlen(dst) == (size_t)n ? 0 : -1;  /* no NUL inside */
-}
-
-static int read_field(struct cbor_dec *d, const struct field *f, struct record *r)
-{
-	void *dst = (char *)r + f->off;
-	struct cbor_item it;
-
-	switch (f->kind) {
-	case F_UINT:
-		return read_uint(d, f->size, dst);
-	case F_STR:
-		return read_text(d, dst, f->size);
-	case F_BOOL:
-		if (cbor_read(d, &it) < 0 || it.type != CBOR_SIMPLE ||
-		    (it.u != CBOR_TRUE && it.u != CBOR_FALSE))
-			return -1;
-		*(int *)dst = it.u == CBOR_TRUE;
-		return 0;
-	}
-	return -1;
 }
 
 static int read_argv(struct cbor_dec *d, struct record *r)
@@ -282,6 +264,30 @@ static int read_owner(struct cbor_dec *d, struct owner *o)
 	return 0;
 }
 
+static int read_field(struct cbor_dec *d, const struct field *f, struct record *r)
+{
+	void *dst = (char *)r + f->off;
+	struct cbor_item it;
+
+	switch (f->kind) {
+	case F_UINT:
+		return read_uint(d, f->size, dst);
+	case F_STR:
+		return read_text(d, dst, f->size);
+	case F_BOOL:
+		if (cbor_read(d, &it) < 0 || it.type != CBOR_SIMPLE ||
+		    (it.u != CBOR_TRUE && it.u != CBOR_FALSE))
+			return -1;
+		*(int *)dst = it.u == CBOR_TRUE;
+		return 0;
+	case F_ARGV:
+		return read_argv(d, r);
+	case F_OWNER:
+		return read_owner(d, dst);
+	}
+	return -1;
+}
+
 /* Is the key encoded in key[0..n) among the unknown pairs kept so far? */
 static int extra_has(const struct record *r, const uint8_t *key, size_t n)
 {
@@ -318,19 +324,7 @@ static int keep_extra(struct record *r, const uint8_t *key, struct cbor_dec *d, 
 }
 
 #define FIELDS (sizeof fields / sizeof *fields)
-#define SEEN_ARGV (1u << FIELDS)
-#define SEEN_OWNER (1u << (FIELDS + 1))
-_Static_assert(FIELDS + 2 <= 32, "decode_pair's seen holds a bit per key");
-
-/* A key of ours twice is damage, as an unknown one twice is (RFC 8949
- * 5.6): refused rather than one of the two values trusted. */
-static int first_time(unsigned *seen, unsigned bit, const char **why)
-{
-	if (*seen & bit)
-		return *why = "a key twice", 0;
-	*seen |= bit;
-	return 1;
-}
+_Static_assert(FIELDS <= 32, "decode_pair's seen holds a bit per key");
 
 static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, const char **why)
 {
@@ -353,23 +347,21 @@ static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, con
 		key[0] = 0;  /* a long key: not one of ours */
 	}
 	for (size_t i = 0; i < FIELDS; i++) {
+		static const char *const bad[] = {
+			[F_UINT] = "a field has the wrong type or size",
+			[F_STR] = "a field has the wrong type or size",
+			[F_BOOL] = "a field has the wrong type or size",
+			[F_ARGV] = "bad argv",
+			[F_OWNER] = "bad owner",
+		};
 		if ((size_t)klen != fields[i].klen || memcmp(key, fields[i].key, fields[i].klen))
 			continue;
-		if (!first_time(seen, 1u << i, why))
-			return -1;
-		if (read_field(d, &fields[i], r) < 0)
-			return *why = "a field has the wrong type or size", -1;
-		return 0;
-	}
-	if (klen == 4 && !memcmp(key, "argv", 4)) {
-		if (!first_time(seen, SEEN_ARGV, why))
-			return -1;
-		return read_argv(d, r) < 0 ? (*why = "bad argv", -1) : 0;
-	}
-	if (klen == 5 && !memcmp(key, "owner", 5)) {
-		if (!first_time(seen, SEEN_OWNER, why))
-			return -1;
-		return read_owner(d, &r->owner) < 0 ? (*why = "bad owner", -1) : 0;
+		/* A key twice is damage, an unknown one as much as ours (RFC
+		 * 8949 5.6): refused rather than one of the values trusted. */
+		if (*seen & 1u << i)
+			return *why = "a key twice", -1;
+		*seen |= 1u << i;
+		return read_field(d, &fields[i], r) < 0 ? (*why = bad[fields[i].kind], -1) : 0;
 	}
 	return keep_extra(r, keystart, d, why);
 }
