@@ -177,6 +177,18 @@ static void test_compat(void)
 		   "key %s twice: the record is refused", twice[i]);
 	}
 
+	/* A value of the wrong shape names what it broke. */
+	static const char *const shape[][2] = {
+		{ "argv", "bad argv" }, { "owner", "bad owner" }, { "since", "a field has the wrong type or size" },
+	};
+	for (size_t i = 0; i < sizeof shape / sizeof *shape; i++) {
+		record_head(&e, buf, sizeof buf, 5, "shape");
+		cbor_put_key_str(&e, shape[i][0], "x");
+		why = NULL;
+		ok(!e.overflow && state_decode(buf, e.len, &r, &why) < 0 && why && !strcmp(why, shape[i][1]),
+		   "%s as text: refused as \"%s\"", shape[i][0], shape[i][1]);
+	}
+
 	len = build(buf, sizeof buf, 0, 1, 0);
 	why = NULL;
 	ok(state_decode(buf, len, &r, &why) < 0 && why, "record without start rejected");
