@@ -24,33 +24,50 @@ int marker_write(struct tether_ctx *ctx, int dirfd, const char *name, enum owner
 	return marker_write_as(ctx, dirfd, name, MARKER_SUFFIX, owner, ttl);
 }
 
+int marker_encode(const struct marker *m, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+	struct cbor_enc e;
+	size_t map;
+
+	cbor_enc_init(&e, buf, cap);
+	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
+	map = e.len;
+	cbor_put_map(&e, MARKER_PAIRS);
+	cbor_put_key_uint(&e, "v", MARKER_VERSION);
+	cbor_put_key_str(&e, "name", name);
+	cbor_put_key_str(&e, "owner", m->owner);
+	cbor_put_key_uint(&e, "pid", (uint64_t)m->pid);
+	cbor_put_key_uint(&e, "start", m->start);
+	cbor_put_key_uint(&e, "created", (uint64_t)m->created);
+	cbor_put_key_uint(&e, "expires", (uint64_t)m->expires);
+	if (e.overflow || cbor_map_sort(&e, map) < 0) {
+		errno = E2BIG;
+		return -1;
+	}
+	*len = e.len;
+	return 0;
+}
+
 int marker_write_as(struct tether_ctx *ctx, int dirfd, const char *name, const char *suffix,
 		    enum owner_type owner, int ttl)
 {
 	uint8_t buf[MARKER_BUF];
 	char file[NAME_MAX_LEN + 16];
 	struct ident self;
-	struct cbor_enc e;
-	long long now = (long long)time(NULL);
-	size_t map;
+	struct marker m;
+	size_t len;
 
 	if (ident_of(ctx, 0, &self) < 0)
 		self.pid = (int)getpid(), self.start = 0;
-	cbor_enc_init(&e, buf, sizeof buf);
-	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
-	map = e.len;
-	cbor_put_map(&e, MARKER_PAIRS);
-	cbor_put_key_uint(&e, "v", MARKER_VERSION);
-	cbor_put_key_str(&e, "name", name);
-	cbor_put_key_str(&e, "owner", owner_type_name(owner));
-	cbor_put_key_uint(&e, "pid", (uint64_t)self.pid);
-	cbor_put_key_uint(&e, "start", self.start);
-	cbor_put_key_uint(&e, "created", (uint64_t)now);
-	cbor_put_key_uint(&e, "expires", (uint64_t)(now + ttl));
-	if (e.overflow || cbor_map_sort(&e, map) < 0)
+	fmt(m.owner, sizeof m.owner, "%s", owner_type_name(owner));
+	m.pid = self.pid;
+	m.start = self.start;
+	m.created = (long long)time(NULL);
+	m.expires = m.created + ttl;
+	if (marker_encode(&m, name, buf, sizeof buf, &len) < 0)
 		return -1;
 	marker_file(file, sizeof file, name, suffix);
-	return state_write_file(ctx, dirfd, file, buf, e.len);
+	return state_write_file(ctx, dirfd, file, buf, len);
 }
 
 /* Every key exactly once, with its type; anything else is malformed. */

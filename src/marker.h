@@ -48,6 +48,9 @@ enum marker_result marker_check_as(struct tether_ctx *ctx, int dirfd, const char
 /* Remove NAME's marker; returns 1 if it was valid (a restart was
  * expected), 0 otherwise. */
 int marker_consume(struct tether_ctx *ctx, int dirfd, const char *name, enum owner_type owner);
+/* The file marker_write_as writes, of m named name: 0 and *len, or -1
+ * (E2BIG: it does not fit in cap). */
+int marker_encode(const struct marker *m, const char *name, uint8_t *buf, size_t cap, size_t *len);
 int marker_decode(const uint8_t *buf, size_t len, const char *name, struct marker *m);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cbor.h"
 #include "ctl.h"
 #include "fuzz_parsers.h"
+#include "marker.h"
 #include "state.h"
 
 #define SEED_MAX 16384
@@ -121,26 +122,16 @@ static void ctl_seeds(void)
 	reply_seed("refused", 0, 0);
 }
 
-/* As marker_write_as writes one. */
 static void marker_seed(void)
 {
+	struct marker m = { "systemd", 4242, 987654321, 1700000000, 1700000060 };
 	uint8_t buf[512];
-	struct cbor_enc e;
-	size_t map;
+	size_t len;
 
-	cbor_enc_init(&e, buf, sizeof buf);
-	cbor_put_tag(&e, CBOR_TAG_SELF_DESCRIBE);
-	map = e.len;
-	cbor_put_map(&e, 7);
-	cbor_put_key_uint(&e, "v", 1);
-	cbor_put_key_str(&e, "name", FUZZ_MARKER_NAME);
-	cbor_put_key_str(&e, "owner", "systemd");
-	cbor_put_key_uint(&e, "pid", 4242);
-	cbor_put_key_uint(&e, "start", 987654321);
-	cbor_put_key_uint(&e, "created", 1700000000);
-	cbor_put_key_uint(&e, "expires", 1700000060);
-	if (!e.overflow && !cbor_map_sort(&e, map))
-		put(FT_MARKER, "systemd", buf, e.len);
+	if (marker_encode(&m, FUZZ_MARKER_NAME, buf, sizeof buf, &len) < 0)
+		failed = 1;
+	else
+		put(FT_MARKER, "systemd", buf, len);
 }
 
 static void text_seeds(void)
