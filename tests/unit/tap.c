@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -98,4 +99,19 @@ const char *tap_caught(struct tap_catch *c, char *out, unsigned long cap)
 	close(c->pipe[0]);
 	out[n > 0 ? n : 0] = '\0';
 	return out;
+}
+
+int tap_datagrams(int fd, char *first, unsigned long cap)
+{
+	char scratch[64];  /* later ones are only counted: recv drops the rest */
+	ssize_t n;
+	int count = 0;
+
+	first[0] = '\0';
+	while ((n = recv(fd, count ? scratch : first, count ? sizeof scratch : cap - 1, MSG_DONTWAIT)) >= 0) {
+		if (!count)
+			first[n] = '\0';
+		count++;
+	}
+	return count;
 }

@@ -19,6 +19,11 @@ struct tap_catch { int fd, saved, pipe[2]; };
 void tap_catch(struct tap_catch *c, int fd);
 const char *tap_caught(struct tap_catch *c, char *out, unsigned long cap);
 
+/* Receive every datagram waiting on fd (a datagram socket keeps each
+ * write(2) apart, as a pipe would not): how many, the first one's bytes
+ * NUL-terminated in first (at most cap - 1). */
+int tap_datagrams(int fd, char *first, unsigned long cap);
+
 #define ok(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
 #define is_int(got, want, name) tap_is_int((long long)(got), (long long)(want), name)
 #define is_str(got, want, name) tap_is_str(got, want, name)

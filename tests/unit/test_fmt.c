@@ -13,23 +13,6 @@ static void check(const char *got, const char *want, const char *what)
 	is_str(got, want, what);
 }
 
-/* Datagrams waiting on fd, and the first one's bytes in buf. A datagram
- * socket keeps each write(2) apart, as a pipe would not. */
-static int datagrams(int fd, char *buf, size_t cap)
-{
-	char scratch[2 * OUT_CHUNK];
-	ssize_t n;
-	int count = 0;
-
-	buf[0] = 0;
-	while ((n = recv(fd, count ? scratch : buf, count ? sizeof scratch : cap - 1, MSG_DONTWAIT)) >= 0) {
-		if (!count)
-			buf[n] = 0;
-		count++;
-	}
-	return count;
-}
-
 /* A line built in pieces leaves in one write; one past OUT_CHUNK in
  * as many chunks, nothing lost. */
 static void test_out(void)
@@ -50,7 +33,7 @@ static void test_out(void)
 	out_json_str(&o, "a\"b\\c\n\x01\x7f");
 	out_fmt(&o, ",\"pid\":%d}\n", 42);
 	is_int(out_flush(&o), 0, "out_flush: 0 after a good write");
-	is_int(datagrams(sv[1], got, sizeof got), 1, "a line built from five pieces leaves in one write");
+	is_int(tap_datagrams(sv[1], got, sizeof got), 1, "a line built from five pieces leaves in one write");
 	is_str(got, "{\"name\":\"a\\\"b\\\\c\\u000a\\u0001\\u007f\",\"pid\":42}\n",
 	       "out_json_str: quote, backslash and control bytes escaped");
 
@@ -58,7 +41,7 @@ static void test_out(void)
 	out_init(&o, sv[0]);
 	out_fmt(&o, "%s", big);
 	out_flush(&o);
-	is_int(datagrams(sv[1], got, sizeof got), 2, "a line past OUT_CHUNK leaves in two writes");
+	is_int(tap_datagrams(sv[1], got, sizeof got), 2, "a line past OUT_CHUNK leaves in two writes");
 	is_int((int)strlen(got), OUT_CHUNK, "the first is a whole chunk");
 	close(sv[1]);
 	out_init(&o, sv[0]);
