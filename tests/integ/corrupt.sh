@@ -1,0 +1,40 @@
+#!/bin/sh
+# Damaged records through the real binary: a record with a key twice, a
+# truncated one, text, and CBOR without the record's tag each give a one-line reason and
+# exit 156; list reports them and goes on; start moves the damaged file
+# aside byte for byte (nothing lost) and records the new daemon.
+. "$TETHER_SRC/tests/integ/lib.sh"
+S=$TETHER_STATE_DIR
+mkdir -p -m 700 "$S"
+
+# Written by hand, as no tether writes them: tag 55799 around a map of
+# five pairs, v 1, name, pid 12, start 77, and pid again.
+printf '\331\331\367\245\141v\001\144name\143dup\143pid\014\145start\030\115\143pid\014' >"$S/dup.cbor"
+printf '\331\331\367\245\141v\001\144name\145short\143pid' >"$S/short.cbor"
+printf 'pid=12\n' >"$S/text.cbor"         # text: read as a 16-byte string, cut short
+printf '\241\141v\001' >"$S/bare.cbor"    # well-formed CBOR, but no tag: not ours
+chmod 600 "$S"/*.cbor
+
+for case in "dup:a key twice" "short:truncated" "text:truncated" "bare:not a tether record"; do
+	name=${case%%:*} why=${case#*:}
+	err=$(T status -n "$name" 2>&1 >/dev/null)
+	is "$?" 156 "status -n $name: exit 156 (record corrupt)"
+	like "$err" "tether: status: record $name is corrupt ($why*): treated as absent" "$name: the reason in one line"
+	is "$(printf '%s\n' "$err" | wc -l)" 1 "$name: one line on stderr"
+done
+
+out=$(T list 2>/dev/null)
+is "$?" 0 "list goes on past damaged records"
+like "$out" "bare corrupt*dup corrupt*short corrupt*text corrupt*" "list reports each as corrupt"
+
+sum=$(cksum <"$S/dup.cbor")
+T start -n dup -- sleep 300 >/dev/null 2>"$TMP/start.err"
+is "$?" 0 "start over a damaged record succeeds"
+like "$(cat "$TMP/start.err")" "*moved corrupt record dup aside*" "start says it moved the damaged record aside"
+is "$(cksum <"$S/dup.cbor.corrupt" 2>/dev/null)" "$sum" "the damaged bytes are kept, unchanged, in dup.cbor.corrupt"
+p=$(pid_of dup)
+track "$p"
+ok "$(alive "$p" && echo 0 || echo 1)" "the new daemon runs and its record reads back"
+T stop -n dup >/dev/null 2>&1
+is "$?" 0 "and it stops through that record"
+done_testing
