@@ -11,6 +11,11 @@ void tap_diag(const char *f, ...);
 void tap_skip_all(const char *why);  /* prints 1..0 # SKIP, exits 0 */
 int tap_done(void);                  /* prints the plan; exit status */
 
+/* 1 on the host; n when the tests run under $TETHER_WRAP (qemu-user,
+ * valgrind), which is 10 to 50 times slower: an exhaustive loop checks
+ * every tap_sample(n)-th value there. */
+int tap_sample(int n);
+
 /* Catch what is written to fd: tap_catch points fd into a pipe, and
  * tap_caught puts fd back and returns what arrived, NUL-terminated in out
  * (at most cap - 1 bytes; keep it under a pipe's 64 KiB). "pipe" if the
