@@ -73,6 +73,72 @@ ssize_t procfs_readlink(const struct tether_ctx *ctx, int pid, const char *name,
 	return n;
 }
 
+/* Does entry (len bytes, "NAME=value") set name? Copies the value and
+ * returns its length, or -2. */
+static ssize_t env_match(const char *entry, size_t len, const char *name, char *out, size_t cap)
+{
+	size_t k = strlen(name);
+
+	if (len <= k || memcmp(entry, name, k) || entry[k] != '=')
+		return -2;
+	return (ssize_t)fmt(out, cap, "%.*s", (int)(len - k - 1), entry + k + 1);
+}
+
+ssize_t procfs_env_scan(int fd, const char *name, char *out, size_t cap)
+{
+	char buf[PROCFS_ENV_CHUNK];
+	size_t fill = 0;
+	int skipping = 0;
+	ssize_t r;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + fill, sizeof buf - fill);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			return skipping ? -2 : env_match(buf, fill, name, out, cap);
+		}
+		size_t have = fill + (size_t)n, start = 0;
+		for (size_t i = fill; i < have; i++) {
+			if (buf[i])
+				continue;
+			if (!skipping && (r = env_match(buf + start, i - start, name, out, cap)) >= 0)
+				return r;
+			skipping = 0;
+			start = i + 1;
+		}
+		fill = have - start;
+		/* Forward, byte by byte: the only memmove in tether, 600 B of
+		 * musl's on MIPS for a partial entry of at most a chunk. */
+		for (size_t i = 0; i < fill; i++)
+			buf[i] = buf[start + i];
+		if (fill == sizeof buf) {
+			skipping = 1;
+			fill = 0;
+		}
+	}
+}
+
+ssize_t procfs_environ(const struct tether_ctx *ctx, int pid, const char *name, char *out, size_t cap)
+{
+	char path[PATH_MAX];
+	ssize_t r;
+	int fd, e;
+
+	if (procfs_path(ctx, pid, "environ", path, sizeof path) < 0)
+		return -1;
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	r = procfs_env_scan(fd, name, out, cap);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
 int procfs_exe_id(const struct tether_ctx *ctx, int pid, unsigned long long *dev, unsigned long long *ino)
 {
 	char path[PATH_MAX];

@@ -44,6 +44,16 @@ ssize_t procfs_read(const struct tether_ctx *ctx, int pid, const char *name, cha
 ssize_t procfs_readlink(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap);
 /* (dev, ino) of the file <root>/<pid>/exe points at. */
 int procfs_exe_id(const struct tether_ctx *ctx, int pid, unsigned long long *dev, unsigned long long *ino);
+/* The value of name in <root>/<pid>/environ, or in a NUL-separated
+ * environment read from fd: its whole length, as snprintf (out holds at
+ * most cap - 1 bytes of it, NUL-terminated); -2 if no entry sets it; -1
+ * with errno if it cannot be read. The first entry wins, as with getenv. The
+ * stream may be of any size, read PROCFS_ENV_CHUNK bytes at a time; an
+ * entry of that length or longer is skipped, and a last entry without
+ * its NUL still counts. */
+#define PROCFS_ENV_CHUNK 4096
+ssize_t procfs_env_scan(int fd, const char *name, char *out, size_t cap);
+ssize_t procfs_environ(const struct tether_ctx *ctx, int pid, const char *name, char *out, size_t cap);
 /* Build "<root>/<pid>/<name>" (pid < 0: "<root>/<name>"); -1 ENAMETOOLONG. */
 int procfs_path(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap);
 

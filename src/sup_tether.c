@@ -13,7 +13,6 @@
 #define PROGRAM "tether"
 #define SUBCOMMAND "supervise"
 #define CMDLINE_MAX 4096
-#define ENVIRON_MAX 32768
 
 static int is_program(const char *arg)
 {
@@ -42,20 +41,10 @@ static int parent_supervises(struct tether_ctx *ctx, const struct sup_probe *p)
 	return 0;
 }
 
-static const char *env_in(const char *env, size_t n, const char *key)
-{
-	size_t k = strlen(key);
-
-	for (size_t i = 0; i < n; i += strlen(env + i) + 1)
-		if (!strncmp(env + i, key, k) && env[i + k] == '=')
-			return env + i + k + 1;
-	return NULL;
-}
-
 /* The supervisor sets SV_ENV_SOCK and SV_ENV_CHILD for each child. */
 static int detect(struct tether_ctx *ctx, const struct sup_probe *p, struct owner *o)
 {
-	char env[ENVIRON_MAX];
+	char sock_buf[sizeof o->dir], child_buf[NAME_MAX_LEN + 1];
 	const char *sock, *child;
 
 	if (!p->pid || !parent_supervises(ctx, p))
@@ -65,9 +54,10 @@ static int detect(struct tether_ctx *ctx, const struct sup_probe *p, struct owne
 		sock = getenv(SV_ENV_SOCK);
 		child = getenv(SV_ENV_CHILD);
 	} else {
-		ssize_t n = procfs_read(ctx, p->pid, "environ", env, sizeof env);
-		sock = n > 0 ? env_in(env, (size_t)n, SV_ENV_SOCK) : NULL;
-		child = n > 0 ? env_in(env, (size_t)n, SV_ENV_CHILD) : NULL;
+		ssize_t n = procfs_environ(ctx, p->pid, SV_ENV_SOCK, sock_buf, sizeof sock_buf);
+		sock = n >= 0 && (size_t)n < sizeof sock_buf ? sock_buf : NULL;
+		n = procfs_environ(ctx, p->pid, SV_ENV_CHILD, child_buf, sizeof child_buf);
+		child = n >= 0 && (size_t)n < sizeof child_buf ? child_buf : NULL;
 	}
 	if (sock)
 		fmt(o->dir, sizeof o->dir, "%s", sock);

@@ -1,6 +1,8 @@
 /* /proc readers: stat parsing for every comm a process can have, hostile
- * content, boot ids, and the real /proc of this test. */
+ * content, boot ids, the real /proc of this test, and a real process's
+ * environment. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +185,51 @@ static void test_real(void)
 	ok(procfs_boot_id(&ctx) == 0 && strlen(ctx.boot_id) == 36, "real boot id read");
 }
 
+/* A real sleep(1) with an environment built for the reader: a 40 KiB
+ * one, so the names asked for lie past any one read, an entry longer
+ * than a chunk, and a name set twice. */
+#define ENV_BIG (40 * 1024)
+static void test_environ(void)
+{
+	static char fill[ENV_BIG], huge[PROCFS_ENV_CHUNK + 8], out[64];
+	char *argv[] = { "sleep", "10", NULL };
+	char *envp[] = { fill, "TETHER_T_K=first", huge, "TETHER_T_K=second", "TETHER_T_SOCK=/run/x.sock", NULL };
+	struct tether_ctx ctx;
+	pid_t child;
+
+	ctx_init(&ctx);
+	if (!procfs_available(&ctx)) {
+		tap_skip("a real process's environment", "no /proc mounted");
+		return;
+	}
+	memset(fill, 'f', sizeof fill - 1);
+	memcpy(fill, "FILL=", 5);
+	memset(huge, 'h', sizeof huge - 1);
+	memcpy(huge, "TETHER_T_HUGE=", 14);
+	child = fork();
+	if (child == 0) {
+		execve("/bin/sleep", argv, envp);
+		_exit(127);
+	}
+	/* Until the exec: the child's environ is ours meanwhile. */
+	for (int i = 0; i < 500 && procfs_environ(&ctx, child, "TETHER_T_SOCK", out, sizeof out) < 0; i++)
+		usleep(2000);
+	is_int(procfs_environ(&ctx, child, "TETHER_T_SOCK", out, sizeof out), 11, "environ: found past 40 KiB");
+	is_str(out, "/run/x.sock", "environ: its value");
+	is_int(procfs_environ(&ctx, child, "TETHER_T_K", out, sizeof out), 5, "environ: a name set twice");
+	is_str(out, "first", "environ: the first value wins, as getenv");
+	is_int(procfs_environ(&ctx, child, "TETHER_T_SOCK", out, 5), 11, "environ: cut to cap, whole length back");
+	is_str(out, "/run", "environ: the cut value is NUL-terminated");
+	is_int(procfs_environ(&ctx, child, "TETHER_T_HUGE", out, sizeof out), -2,
+	       "environ: an entry longer than a chunk is skipped");
+	is_int(procfs_environ(&ctx, child, "TETHER_T", out, sizeof out), -2, "environ: a prefix is not a name");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	errno = 0;
+	ok(procfs_environ(&ctx, child, "TETHER_T_K", out, sizeof out) == -1 && errno == ENOENT,
+	   "environ: a reaped process is -1, ENOENT");
+}
+
 int main(void)
 {
 	test_comms();
@@ -190,5 +237,6 @@ int main(void)
 	test_boot_id();
 	test_tree();
 	test_real();
+	test_environ();
 	return tap_done();
 }
