@@ -2,7 +2,8 @@
  * libFuzzer harness for tether's parsers of untrusted bytes other than the
  * CBOR codec (fuzz_cbor.c): state records, control-socket requests and
  * replies, restart markers, the supervise config, /proc stat and boot_id,
- * cgroup files and the owners their paths name, ELF headers. The first
+ * cgroup files and the owners their paths name, ELF headers, process
+ * environments. The first
  * byte picks the parser (fuzz_parsers.h); tests/fuzz/fuzz.sh builds it.
  *
  * Beyond staying in bounds, every parser keeps its header's promises:
@@ -16,6 +17,8 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cbor.h"
 #include "cgroup.h"
@@ -43,6 +46,7 @@
 #define USER_MANAGER_PREFIX "user@"
 #define UNIT_NAME_EXTRA ":-_.\\@"
 #define PROCD_ROOT "services"
+#define ENV_EXPANDED_MAX 65536
 
 static int terminated(const char *s, size_t cap)
 {
@@ -624,6 +628,73 @@ static void fuzz_elf(const uint8_t *p, size_t n)
 	must(p[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32));
 }
 
+/* ---- /proc/PID/environ ---- */
+
+/* What procfs_env_scan promises, the simple way: the first entry (NUL
+ * ends one, the input's end the last) shorter than a chunk that is
+ * "name=value". Returns value's offset and length, or -2. */
+static ssize_t env_want(const char *env, size_t n, const char *name, size_t *at)
+{
+	size_t k = strlen(name);
+
+	for (size_t i = 0; i < n;) {
+		const char *nul = memchr(env + i, 0, n - i);
+		size_t len = nul ? (size_t)(nul - env) - i : n - i;
+		if (len < PROCFS_ENV_CHUNK && len > k && !memcmp(env + i, name, k) && env[i + k] == '=') {
+			*at = i + k + 1;
+			return (ssize_t)(len - k - 1);
+		}
+		i += len + 1;
+	}
+	return -2;
+}
+
+static void env_scan(int fd, const char *env, size_t n, const char *name, size_t cap)
+{
+	char out[PROCFS_ENV_CHUNK + GUARD];
+	size_t at = 0;
+	ssize_t want = env_want(env, n, name, &at), got;
+
+	memset(out, GUARD_BYTE, sizeof out);
+	must(lseek(fd, 0, SEEK_SET) == 0);
+	got = procfs_env_scan(fd, name, out, cap);
+	must(got == want);
+	if (got < 0) {
+		guard_ok(out, 0, sizeof out);
+		return;
+	}
+	size_t kept = (size_t)got < cap ? (size_t)got : cap - 1;
+	must(!memcmp(out, env + at, kept) && out[kept] == 0);
+	guard_ok(out, cap, sizeof out);
+}
+
+static void fuzz_environ(const uint8_t *p, size_t n)
+{
+	static const char *const names[FE_NAMES] = { "K", "KEY", "INVOCATION_ID" };
+	static char env[ENV_EXPANDED_MAX];
+	size_t len = 0;
+	int fd;
+
+	if (!n)
+		return;
+	const char *name = names[p[0] % FE_NAMES];
+	for (size_t i = 1; i < n && len < sizeof env; i++) {
+		size_t run = p[i] == FUZZ_ENV_RUN && i + 1 < n ? (size_t)p[++i] * FUZZ_ENV_RUN_UNIT : 0;
+		if (!run) {
+			env[len++] = (char)p[i];
+			continue;
+		}
+		run = run < sizeof env - len ? run : sizeof env - len;
+		memset(env + len, 'x', run);
+		len += run;
+	}
+	fd = memfd_create("environ", MFD_CLOEXEC);
+	must(fd >= 0 && write(fd, env, len) == (ssize_t)len);
+	env_scan(fd, env, len, name, PROCFS_ENV_CHUNK);
+	env_scan(fd, env, len, name, SMALL_CAP);
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
@@ -644,6 +715,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case FT_PROCD: check_procd(as_path(p, n)); break;
 	case FT_DETECT: fuzz_detect(p, n); break;
 	case FT_ELF: fuzz_elf(p, n); break;
+	case FT_ENVIRON: fuzz_environ(p, n); break;
 	case FT_COUNT: break;
 	}
 	return 0;

@@ -20,6 +20,7 @@ enum fuzz_target {
 	FT_PROCD,        /* cgroup_procd_owner: the same */
 	FT_DETECT,       /* sup_detect_cgroup: a saved cgroup file */
 	FT_ELF,          /* elf_runs_here: the head of an update's binary */
+	FT_ENVIRON,      /* procfs_env_scan: /proc/PID/environ, see below */
 	FT_COUNT
 };
 
@@ -30,6 +31,13 @@ enum fuzz_detect_id {
 	FD_BAD,          /* not 32 lowercase hex digits */
 	FD_COUNT
 };
+
+/* FT_ENVIRON: one byte, modulo FE_NAMES, picks the name looked up; in
+ * the rest FUZZ_ENV_RUN and a count byte c stand for 32 * c bytes of 'x'
+ * (so entries longer than a read chunk fit in -max_len). */
+#define FE_NAMES 3
+#define FUZZ_ENV_RUN 0xff
+#define FUZZ_ENV_RUN_UNIT 32
 
 #define FUZZ_MARKER_NAME "app"
 #define FUZZ_INVOCATION_ID "0123456789abcdef0123456789abcdef"

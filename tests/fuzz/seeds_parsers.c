@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "fuzz_parsers.h"
 #include "marker.h"
+#include "procfs.h"
 #include "state.h"
 
 #define SEED_MAX 16384
@@ -150,6 +151,44 @@ static void text_seeds(void)
 	put_str(FT_PROCD, "service", "/services/odhcpd");
 }
 
+/* "A=1", then "K=xxx..." of len bytes in all, then "K=short": an entry
+ * one byte either side of the longest a read chunk keeps. */
+static void edge_seed(const char *label, size_t len)
+{
+	unsigned char in[64];
+	size_t n = 0, x = len - 2;
+
+	in[n++] = 0;  /* "K" */
+	memcpy(in + n, "A=1\0K=", 6);
+	n += 6;
+	for (; x >= FUZZ_ENV_RUN_UNIT; x -= (size_t)in[n - 1] * FUZZ_ENV_RUN_UNIT) {
+		size_t c = x / FUZZ_ENV_RUN_UNIT < 255 ? x / FUZZ_ENV_RUN_UNIT : 254;
+		in[n++] = FUZZ_ENV_RUN;
+		in[n++] = (unsigned char)c;
+	}
+	memset(in + n, 'x', x);
+	n += x;
+	memcpy(in + n, "\0K=short", 8);
+	n += 8;
+	put(FT_ENVIRON, label, in, n);
+}
+
+/* Environments as /proc/PID/environ has them; the first byte picks the
+ * name (fuzz_parsers.h). One holds an entry longer than a read chunk. */
+static void environ_seeds(void)
+{
+	static const char systemd[] = "\2PATH=/usr/bin:/bin\0LANG=C\0"
+		"INVOCATION_ID=0123456789abcdef0123456789abcdef\0HOME=/\0";
+	static const char dup[] = "\1KEY=first\0KEYS=no\0KEY=second\0K=x";
+	static const char lng[] = "\0A=1\0K=\377\200\0K=short\0";
+
+	put(FT_ENVIRON, "systemd", systemd, sizeof systemd - 1);
+	put(FT_ENVIRON, "dup", dup, sizeof dup - 1);
+	put(FT_ENVIRON, "long", lng, sizeof lng - 1);
+	edge_seed("edge-kept", PROCFS_ENV_CHUNK - 1);
+	edge_seed("edge-skipped", PROCFS_ENV_CHUNK);
+}
+
 /* The saved cgroup files the unit tests read, for both cgroup targets. */
 static void cgroup_seeds(const char *src)
 {
@@ -215,6 +254,7 @@ int main(int argc, char **argv)
 	marker_seed();
 	text_seeds();
 	cgroup_seeds(argv[2]);
+	environ_seeds();
 	elf_seed(argv[0]);
 	return failed;
 }
