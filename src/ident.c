@@ -54,10 +54,19 @@ enum ident_verdict ident_check(struct tether_ctx *ctx, const struct ident *id)
 		return errno == ENOENT || errno == ESRCH ? IDENT_DEAD : IDENT_UNKNOWN;
 	if (st.start != id->start)
 		return IDENT_REUSED;
-	if (id->exe_ino && procfs_exe_id(ctx, id->pid, &dev, &ino) == 0 &&
-	    (dev != id->exe_dev || ino != id->exe_ino))
+	if (id->exe_ino && (!id->exe_comm[0] || strcmp(st.comm, id->exe_comm)) &&
+	    procfs_exe_id(ctx, id->pid, &dev, &ino) == 0 && (dev != id->exe_dev || ino != id->exe_ino))
 		return IDENT_REUSED;
 	return is_dead_state(st.state) ? IDENT_DEAD : IDENT_ALIVE;
+}
+
+void ident_set_comm(struct ident *id, const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	id->exe_comm[0] = 0;
+	if (id->exe_ino && *base)
+		fmt(id->exe_comm, sizeof id->exe_comm, "%s", base);
 }
 
 const char *ident_verdict_name(enum ident_verdict v)

@@ -8,17 +8,28 @@
  * A process identity: (boot id, pid, start time) plus the executable's
  * (dev, inode) where known. Same identity = same process.
  *
+ * The start time tells apart any two processes but those started in one
+ * clock tick (10 ms at CLK_TCK=100): a pid reused that fast. Only then
+ * does the executable decide, and a process of another program has
+ * another name too, free in the stat line already read. So the exe is
+ * looked at (a stat of /proc/<pid>/exe, as costly as the stat read) only
+ * when the name differs from exe_comm, the name the recorded executable
+ * runs under, or when that is unknown.
+ *
  * What remains undetectable: a pid reused within the same clock tick
- * (10 ms at CLK_TCK=100) by a process running the same executable, while
- * no pidfd is held. ident_kill() closes the window between check and
- * signal with a pidfd where the kernel has them.
+ * by a process of the same name (or the same executable when the name
+ * is unknown), while no pidfd is held. That takes a pid space wrapped in
+ * 10 ms, or ns_last_pid (CAP_SYS_ADMIN). ident_kill() closes the window
+ * between check and signal with a pidfd where the kernel has them.
  */
+#define IDENT_COMM_MAX 16           /* the kernel's TASK_COMM_LEN */
 struct ident {
 	int pid;
 	unsigned long long start;   /* clock ticks since boot */
 	char boot[BOOT_ID_LEN + 1]; /* "" when unknown */
 	unsigned long long exe_dev; /* exe_ino 0: unknown */
 	unsigned long long exe_ino;
+	char exe_comm[IDENT_COMM_MAX]; /* "" unknown; not recorded, see ident_set_comm */
 };
 
 enum ident_verdict {
@@ -33,6 +44,10 @@ enum ident_verdict {
 /* Identity of a running pid (pid 0: self), exe from /proc. -1 errno. */
 int ident_of(struct tether_ctx *ctx, int pid, struct ident *id);
 enum ident_verdict ident_check(struct tether_ctx *ctx, const struct ident *id);
+/* exe_comm from the path the daemon was exec'd as: what the kernel
+ * names a process, the path's last component cut to 15 bytes. Left ""
+ * when the executable is unknown (exe_ino 0) or path empty. */
+void ident_set_comm(struct ident *id, const char *path);
 const char *ident_verdict_name(enum ident_verdict v);
 /* Signal id's process only if it is still that process. Returns the
  * verdict at the moment of signalling; the signal was sent iff the result

@@ -390,6 +390,7 @@ int state_decode(const uint8_t *buf, size_t len, struct record *r, const char **
 		return *why = "missing v, name, pid or start", -1;
 	if (!name_valid(r->name) || r->id.pid <= 0 || r->version == 0)
 		return *why = "bad name, pid or version", -1;
+	ident_set_comm(&r->id, r->exe);
 	return 0;
 }
 

@@ -74,6 +74,12 @@ static void record_sane(const struct record *r)
 	size_t off = 0;
 
 	must(name_valid(r->name) && r->id.pid > 0 && r->version > 0);
+	/* exe_comm is derived: the last component of exe, cut to 15 bytes */
+	must(terminated(r->id.exe_comm, sizeof r->id.exe_comm) && (r->id.exe_ino || !r->id.exe_comm[0]));
+	if (r->id.exe_comm[0])
+		must(terminated(r->exe, sizeof r->exe) &&
+		     !strncmp(strrchr(r->exe, '/') ? strrchr(r->exe, '/') + 1 : r->exe, r->id.exe_comm,
+			      IDENT_COMM_MAX - 1));
 	for (size_t i = 0; i < sizeof s / sizeof *s; i++)
 		must(terminated(s[i], cap[i]));
 	must(r->argc >= 0 && r->argc <= ARGV_MAX && !r->argv[r->argc]);
