@@ -25,6 +25,7 @@ struct list_run {
 	int dirfd;
 	int prune;
 	enum report_mode mode;
+	struct out out;  /* lines gathered, written whole a chunk at a time */
 };
 
 static int prunable(const struct view *v)
@@ -42,6 +43,7 @@ static void prune(struct list_run *l, const char *name)
 	int lfd;
 
 	lock_file_name(lockname, name, ".lock");
+	out_flush(&l->out);  /* the lines before, in order */
 	lfd = lock_take(l->ctx, l->dirfd, lockname, LOCK_EX);
 	if (lfd < 0)
 		return;
@@ -62,7 +64,7 @@ static int list_one(const char *name, void *arg)
 	if (l->prune && prunable(&v))
 		prune(l, name);
 	else
-		report_view(name, &v, l->mode);
+		report_add(&l->out, name, &v, l->mode);
 	return 0;
 }
 
@@ -74,9 +76,10 @@ int cmd_list(struct tether_ctx *ctx, int argc, char **argv)
 		OPT_COMMON_LONG, { 0 },
 	};
 	struct opt_state st = OPT_STATE_INIT;
-	struct list_run l = { ctx, -1, 0, REPORT_HUMAN };
+	struct list_run l = { .ctx = ctx, .dirfd = -1, .mode = REPORT_HUMAN };
 	int c, r;
 
+	out_init(&l.out, 1);
 	while ((c = opt_next(&st, argc, argv, "vh", longs)) != OPT_END) {
 		if (opt_common(ctx, &st, c, cmd_list_usage))
 			continue;
@@ -93,6 +96,7 @@ int cmd_list(struct tether_ctx *ctx, int argc, char **argv)
 	if (l.dirfd < 0)
 		return l.dirfd == -1 && errno == ENOENT ? EX_DONE : l.dirfd == -2 ? EX_INSECURE : EX_FAIL;
 	r = state_each(ctx, l.dirfd, list_one, &l);
+	out_flush(&l.out);
 	close(l.dirfd);
 	return r < 0 ? EX_FAIL : EX_DONE;
 }

@@ -32,7 +32,28 @@ static void sink_flush(struct out_sink *s)
 		else
 			off += (size_t)n;
 	}
-	s->fill = 0;
+	s->fill = s->whole = 0;
+}
+
+/* A full chunk: write its whole lines, keep the line being built. */
+static void sink_full(struct out_sink *s)
+{
+	size_t part = s->fill - s->whole;
+
+	if (!s->whole || !part) {
+		sink_flush(s);
+		return;
+	}
+	s->fill = s->whole;
+	sink_flush(s);
+	for (size_t i = 0; i < part; i++)  /* forward, as in procfs_env_scan */
+		s->chunk[i] = s->chunk[OUT_CHUNK - part + i];
+	s->fill = part;
+}
+
+void out_line(struct out *o)
+{
+	o->s.whole = o->s.fill;
 }
 
 static void put(struct out_sink *s, const char *p, size_t n)
@@ -52,7 +73,7 @@ static void put(struct out_sink *s, const char *p, size_t n)
 		p += k;
 		n -= k;
 		if (s->fill == OUT_CHUNK)
-			sink_flush(s);
+			sink_full(s);
 	}
 }
 

@@ -25,7 +25,9 @@ int say_v(int fd, const char *f, va_list ap);
 /*
  * A line built in pieces, written at out_flush() in one write(2) if it
  * fits OUT_CHUNK (PIPE_BUF on Linux): lines that several processes
- * append to one file (O_APPEND) or pipe never interleave.
+ * append to one file (O_APPEND) or pipe never interleave. For many
+ * lines, out_line() after each: a full chunk then writes only the whole
+ * lines in it, so each write(2) still holds whole lines only.
  */
 #define OUT_CHUNK 4096
 struct out_sink {
@@ -36,6 +38,7 @@ struct out_sink {
 	size_t fill;   /* bytes in chunk */
 	int err;
 	char *chunk;   /* fd mode: struct out's */
+	size_t whole;  /* chunk[0, whole) is whole lines (out_line) */
 };
 struct out {
 	struct out_sink s;
@@ -46,6 +49,8 @@ void out_init(struct out *o, int fd);
 void out_fmt(struct out *o, const char *f, ...) FMT_CHECK(2, 3);
 /* s as a JSON string literal (quotes and escapes included). */
 void out_json_str(struct out *o, const char *s);
+/* The line gathered so far is whole. */
+void out_line(struct out *o);
 /* Write what is gathered. 0, or -1 if any write failed. */
 int out_flush(struct out *o);
 

@@ -110,8 +110,8 @@ ssize_t procfs_env_scan(int fd, const char *name, char *out, size_t cap)
 			start = i + 1;
 		}
 		fill = have - start;
-		/* Forward, byte by byte: the only memmove in tether, 600 B of
-		 * musl's on MIPS for a partial entry of at most a chunk. */
+		/* Forward, byte by byte: no memmove, which is 600 B of musl's
+		 * on MIPS, for a partial entry of at most a chunk. */
 		for (size_t i = 0; i < fill; i++)
 			buf[i] = buf[start + i];
 		if (fill == sizeof buf) {

@@ -135,11 +135,17 @@ static void report_line(struct out *o, const char *name, const struct view *v, e
 		view_running(v) ? dur : "-", owner_type_name(r->owner.type));
 }
 
+void report_add(struct out *o, const char *name, const struct view *v, enum report_mode mode)
+{
+	report_line(o, name, v, mode);
+	out_line(o);
+}
+
 void report_view(const char *name, const struct view *v, enum report_mode mode)
 {
 	struct out o;
 
 	out_init(&o, 1);
-	report_line(&o, name, v, mode);
+	report_add(&o, name, v, mode);
 	out_flush(&o);
 }

@@ -43,6 +43,20 @@ static void test_out(void)
 	out_flush(&o);
 	is_int(tap_datagrams(sv[1], got, sizeof got), 2, "a line past OUT_CHUNK leaves in two writes");
 	is_int((int)strlen(got), OUT_CHUNK, "the first is a whole chunk");
+
+	/* Many lines marked whole: each write ends at a line's end. 150
+	 * lines of 30 bytes are 4500, so a chunk holds 136 of them and the
+	 * 137th is cut at the chunk's end: it must wait for the next write. */
+	out_init(&o, sv[0]);
+	for (int i = 0; i < 150; i++) {
+		out_fmt(&o, "line %03d ", i);
+		out_fmt(&o, "%s\n", "twenty bytes of it..");
+		out_line(&o);
+	}
+	out_flush(&o);
+	is_int(tap_datagrams(sv[1], got, sizeof got), 2, "150 whole lines of 30 bytes leave in two writes");
+	is_int((int)strlen(got), 136 * 30, "the first holds 136 whole lines, not a cut 137th");
+	ok(!strncmp(got + 135 * 30, "line 135 ", 9) && got[136 * 30 - 1] == '\n', "and ends at a line's end");
 	close(sv[1]);
 	out_init(&o, sv[0]);
 	out_fmt(&o, "lost\n");
