@@ -396,6 +396,7 @@ void cbor_dec_init(struct cbor_dec *d, const uint8_t *buf, size_t len)
 		buf = no_bytes, len = 0;
 	d->p = buf;
 	d->end = buf + len;
+	d->skips = 0;
 }
 
 int cbor_read(struct cbor_dec *d, struct cbor_item *it)
@@ -600,6 +601,7 @@ int cbor_skip(struct cbor_dec *d)
 	if (cbor_check(d->p, (size_t)(d->end - d->p), &unlimited, &used, NULL))
 		return -1;
 	d->p += used;
+	d->skips++;
 	return 0;
 }
 

@@ -103,6 +103,7 @@ struct cbor_item {
 struct cbor_dec {
 	const uint8_t *p;
 	const uint8_t *end;
+	unsigned skips;    /* items cbor_skip passed over: checked without limits */
 };
 
 /* Check that buf starts with exactly one well-formed item within lim
@@ -118,7 +119,8 @@ void cbor_dec_init(struct cbor_dec *d, const uint8_t *buf, size_t len);
  * contents follow). Returns 0, or -1 with errno EBADMSG. */
 int cbor_read(struct cbor_dec *d, struct cbor_item *it);
 /* Skip one whole item (with all it contains), starting at d->p; checks it
- * as cbor_check() does, without limits but CBOR_MAX_DEPTH. */
+ * as cbor_check() does, without limits but CBOR_MAX_DEPTH; counts it in
+ * d->skips. */
 int cbor_skip(struct cbor_dec *d);
 /* Is the next byte a break (0xff)? Consumes it if so. */
 int cbor_at_break(struct cbor_dec *d);

@@ -366,30 +366,54 @@ static int decode_pair(struct cbor_dec *d, struct record *r, unsigned *seen, con
 	return keep_extra(r, keystart, d, why);
 }
 
-int state_decode(const uint8_t *buf, size_t len, struct record *r, const char **why)
+/* The record as the fields table reads it, checking what it reads. */
+static int decode_record(struct cbor_dec *d, struct record *r, const char **why)
 {
-	struct cbor_dec d;
 	struct cbor_item it;
-	size_t used;
 	unsigned seen = 0, required = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 3;
 
-	record_init(r, "");
-	if (cbor_check(buf, len, NULL, &used, why) < 0)
-		return -1;
-	if (used != len)
-		return *why = "trailing bytes after the record", -1;
-	cbor_dec_init(&d, buf, len);
-	if (cbor_read(&d, &it) < 0 || it.type != CBOR_TAG || it.u != CBOR_TAG_SELF_DESCRIBE)
+	if (cbor_read(d, &it) < 0 || it.type != CBOR_TAG || it.u != CBOR_TAG_SELF_DESCRIBE)
 		return *why = "not a tether record (no self-describe tag)", -1;
-	if (cbor_read(&d, &it) < 0 || it.type != CBOR_MAP)
+	if (cbor_read(d, &it) < 0 || it.type != CBOR_MAP)
 		return *why = "not a map", -1;
-	for (uint64_t i = 0; it.indef ? !cbor_at_break(&d) : i < it.u; i++)
-		if (decode_pair(&d, r, &seen, why) < 0)
+	for (uint64_t i = 0; it.indef ? !cbor_at_break(d) : i < it.u; i++)
+		if (decode_pair(d, r, &seen, why) < 0)
 			return -1;
+	if (d->p != d->end)
+		return *why = "trailing bytes after the record", -1;
 	if ((seen & required) != required)
 		return *why = "missing v, name, pid or start", -1;
 	if (!name_valid(r->name) || r->id.pid <= 0 || r->version == 0)
 		return *why = "bad name, pid or version", -1;
+	return 0;
+}
+
+/*
+ * One pass in the common case. A record is well-formed CBOR within the
+ * default limits (cbor_check) and decodes; the decode reads every item of
+ * the fields it knows, checked as it goes, and of those fields' fixed
+ * shapes no limit can be reached. So the whole check runs only when the
+ * decode fails (its reason, a malformation, comes first, as it always
+ * did) or skipped items it does not know (which the limits then bound).
+ */
+int state_decode(const uint8_t *buf, size_t len, struct record *r, const char **why)
+{
+	struct cbor_dec d;
+	const char *malformed;
+	size_t used;
+	int res;
+
+	record_init(r, "");
+	cbor_dec_init(&d, buf, len);
+	res = decode_record(&d, r, why);
+	if (res < 0 || d.skips) {
+		if (cbor_check(buf, len, NULL, &used, &malformed) < 0)
+			return *why = malformed, -1;
+		if (used != len)
+			return *why = "trailing bytes after the record", -1;
+	}
+	if (res < 0)
+		return -1;
 	ident_set_comm(&r->id, r->exe);
 	return 0;
 }

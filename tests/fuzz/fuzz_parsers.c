@@ -117,13 +117,22 @@ static void fuzz_state(const uint8_t *p, size_t n)
 {
 	static struct record a, b;
 	static uint8_t buf[2 * RECORD_MAX], again[2 * RECORD_MAX];
-	const char *why = NULL;
-	size_t len, len2;
+	const char *why = NULL, *malformed = NULL;
+	size_t len, len2, used = 0;
+	int bad = cbor_check(p, n, NULL, &used, &malformed) < 0;
 
+	/* state_decode checks the whole only when its one pass fails or
+	 * skips what it does not know: it must refuse exactly what is not
+	 * well-formed within the default limits, for the same reason. */
 	if (state_decode(p, n, &a, &why) < 0) {
 		why_ok(why);
+		if (bad)
+			must(!strcmp(why, malformed));
+		else if (used != n)
+			must(!strcmp(why, "trailing bytes after the record"));
 		return;
 	}
+	must(!bad && used == n);
 	record_sane(&a);
 	/* Room for the bytes it came from and the keys always written
 	 * (argv, since, restarts): a decoded record must encode again. */
