@@ -44,8 +44,13 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
 
 # hyperfine -N over NAME COMMAND pairs; afterwards med NAME prints the
 # median in seconds. A command that does not exit 0 on a trial run is left
-# out (med prints nothing) and reported on stderr.
+# out (med prints nothing) and reported on stderr. The RUNS are made in
+# up to HF_ROUNDS rounds, each running every command in turn: a machine
+# that slows down for a while slows all of them alike, where one
+# hyperfine call would time each command's runs back to back. med is the
+# median of the rounds' medians.
 # bench_hf ID RUNS WARMUP NAME CMD [NAME CMD]...
+HF_ROUNDS=10
 bench_hf() {
 	_id=$1 _runs=$2 _warm=$3
 	shift 3
@@ -63,15 +68,31 @@ bench_hf() {
 	[ -s "$_list" ] || return 1
 	set --
 	while read -r _n _c; do set -- "$@" "$_c"; done <"$_list"
-	cmd "$_id" "hyperfine -N --style none --warmup $_warm --runs $_runs$(for _c in "$@"; do printf " '%s'" "$_c"; done)"
-	hyperfine -N --style none --warmup "$_warm" --runs "$_runs" --export-csv "$BENCH_WORK/hf.$_id.csv" "$@" \
-		>"$BENCH_WORK/hf.$_id.log" 2>&1 || {
-		say "hyperfine failed: $(tail -n 3 "$BENCH_WORK/hf.$_id.log")"
-		return 1
-	}
-	# The CSV (command,mean,stddev,median,...) lists them in the order given.
-	awk -F, 'NR == FNR { split($0, w, " "); name[FNR] = w[1]; next } FNR > 1 { print name[FNR - 1], $4 }' \
-		"$_list" "$BENCH_WORK/hf.$_id.csv" >"$BENCH_WORK/hf.$_id.med"
+	_rounds=$HF_ROUNDS
+	[ "$_runs" -ge "$_rounds" ] || _rounds=$_runs
+	_per=$(((_runs + _rounds - 1) / _rounds))
+	cmd "$_id" "$_rounds rounds of: hyperfine -N --style none --runs $_per$(for _c in "$@"; do printf " '%s'" "$_c"; done) (the first round after --warmup $_warm)"
+	: >"$BENCH_WORK/hf.$_id.rounds"
+	_r=0
+	while [ "$_r" -lt "$_rounds" ]; do
+		_w=0
+		[ "$_r" -gt 0 ] || _w=$_warm
+		hyperfine -N --style none --warmup "$_w" --runs "$_per" --export-csv "$BENCH_WORK/hf.$_id.csv" "$@" \
+			>"$BENCH_WORK/hf.$_id.log" 2>&1 || {
+			say "hyperfine failed: $(tail -n 3 "$BENCH_WORK/hf.$_id.log")"
+			return 1
+		}
+		# The CSV (command,mean,stddev,median,...) lists them in the order given.
+		awk -F, 'FNR > 1 { print FNR - 1, $4 }' "$BENCH_WORK/hf.$_id.csv" >>"$BENCH_WORK/hf.$_id.rounds"
+		_r=$((_r + 1))
+	done
+	: >"$BENCH_WORK/hf.$_id.med"
+	_i=0
+	while read -r _n _c; do
+		_i=$((_i + 1))
+		printf '%s %s\n' "$_n" "$(awk -v i="$_i" '$1 == i { print $2 }' "$BENCH_WORK/hf.$_id.rounds" | median)" \
+			>>"$BENCH_WORK/hf.$_id.med"
+	done <"$_list"
 	_hf_last=$_id
 }
 
