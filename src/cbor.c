@@ -397,6 +397,7 @@ void cbor_dec_init(struct cbor_dec *d, const uint8_t *buf, size_t len)
 	d->p = buf;
 	d->end = buf + len;
 	d->skips = 0;
+	d->items = 0;
 }
 
 int cbor_read(struct cbor_dec *d, struct cbor_item *it)
@@ -408,6 +409,7 @@ int cbor_read(struct cbor_dec *d, struct cbor_item *it)
 		return -1;
 	}
 	d->p = p;
+	d->items++;
 	return 0;
 }
 

@@ -104,6 +104,7 @@ struct cbor_dec {
 	const uint8_t *p;
 	const uint8_t *end;
 	unsigned skips;    /* items cbor_skip passed over: checked without limits */
+	size_t items;      /* items cbor_read read (a string's chunks each count) */
 };
 
 /* Check that buf starts with exactly one well-formed item within lim
@@ -116,7 +117,8 @@ int cbor_check(const uint8_t *buf, size_t len, const struct cbor_limits *lim,
 
 void cbor_dec_init(struct cbor_dec *d, const uint8_t *buf, size_t len);
 /* Read the next item's head (containers and tags: just the head; their
- * contents follow). Returns 0, or -1 with errno EBADMSG. */
+ * contents follow), counted in d->items. Returns 0, or -1 with errno
+ * EBADMSG. */
 int cbor_read(struct cbor_dec *d, struct cbor_item *it);
 /* Skip one whole item (with all it contains), starting at d->p; checks it
  * as cbor_check() does, without limits but CBOR_MAX_DEPTH; counts it in

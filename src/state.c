@@ -235,24 +235,33 @@ static int read_argv(struct cbor_dec *d, struct record *r)
 	return 0;
 }
 
+/* The owner map; one of its keys twice is damage, as in the record. */
 static int read_owner(struct cbor_dec *d, struct owner *o)
 {
+	static const char *const keys[] = { "type", "unit", "service", "instance", "dir", "uid" };
 	struct cbor_item it;
 	char key[16], type[32];
+	unsigned seen = 0;
 
 	if (cbor_read(d, &it) < 0 || it.type != CBOR_MAP || it.indef)
 		return -1;
 	owner_clear(o);
 	type[0] = 0;
 	for (uint64_t i = 0; i < it.u; i++) {
+		size_t k = 0;
 		if (read_text(d, key, sizeof key) < 0)
 			return -1;
-		int r = !strcmp(key, "type") ? read_text(d, type, sizeof type)
-		      : !strcmp(key, "unit") ? read_text(d, o->unit, sizeof o->unit)
-		      : !strcmp(key, "service") ? read_text(d, o->service, sizeof o->service)
-		      : !strcmp(key, "instance") ? read_text(d, o->instance, sizeof o->instance)
-		      : !strcmp(key, "dir") ? read_text(d, o->dir, sizeof o->dir)
-		      : !strcmp(key, "uid") ? read_uint(d, sizeof o->uid, &o->uid)
+		while (k < sizeof keys / sizeof *keys && strcmp(key, keys[k]))
+			k++;
+		if (seen & 1u << k)
+			return -1;
+		seen |= k < sizeof keys / sizeof *keys ? 1u << k : 0;
+		int r = k == 0 ? read_text(d, type, sizeof type)
+		      : k == 1 ? read_text(d, o->unit, sizeof o->unit)
+		      : k == 2 ? read_text(d, o->service, sizeof o->service)
+		      : k == 3 ? read_text(d, o->instance, sizeof o->instance)
+		      : k == 4 ? read_text(d, o->dir, sizeof o->dir)
+		      : k == 5 ? read_uint(d, sizeof o->uid, &o->uid)
 		      : cbor_skip(d);
 		if (r < 0)
 			return -1;
@@ -391,10 +400,11 @@ static int decode_record(struct cbor_dec *d, struct record *r, const char **why)
 /*
  * One pass in the common case. A record is well-formed CBOR within the
  * default limits (cbor_check) and decodes; the decode reads every item of
- * the fields it knows, checked as it goes, and of those fields' fixed
- * shapes no limit can be reached. So the whole check runs only when the
- * decode fails (its reason, a malformation, comes first, as it always
- * did) or skipped items it does not know (which the limits then bound).
+ * the fields it knows, checked as it goes, and nests them no deeper than
+ * the limit. So the whole check runs only when the decode fails (its
+ * reason, a malformation, comes first, as it always did), skipped items
+ * it does not know, or read more items than the limit (a string in
+ * thousands of chunks): then the limits decide.
  */
 int state_decode(const uint8_t *buf, size_t len, struct record *r, const char **why)
 {
@@ -406,7 +416,7 @@ int state_decode(const uint8_t *buf, size_t len, struct record *r, const char **
 	record_init(r, "");
 	cbor_dec_init(&d, buf, len);
 	res = decode_record(&d, r, why);
-	if (res < 0 || d.skips) {
+	if (res < 0 || d.skips || d.items > cbor_default_limits.max_items) {
 		if (cbor_check(buf, len, NULL, &used, &malformed) < 0)
 			return *why = malformed, -1;
 		if (used != len)

@@ -189,6 +189,31 @@ static void test_compat(void)
 		   "%s as text: refused as \"%s\"", shape[i][0], shape[i][1]);
 	}
 
+	/* An owner key twice is damage too, not the last one trusted. */
+	record_head(&e, buf, sizeof buf, 5, "owner2");
+	cbor_put_str(&e, "owner");
+	cbor_put_map(&e, 3);
+	cbor_put_key_str(&e, "type", "none");
+	cbor_put_key_uint(&e, "uid", 0);
+	cbor_put_key_uint(&e, "uid", 1000);
+	why = NULL;
+	ok(!e.overflow && state_decode(buf, e.len, &r, &why) < 0 && why && !strcmp(why, "bad owner"),
+	   "an owner key twice: refused as \"bad owner\"");
+
+	/* Past the item limit with known fields only: exe as a string of
+	 * 4,200 empty chunks decodes item by item, but the record is not
+	 * within the limits, and the one-pass decode must not accept it. */
+	static uint8_t many[RECORD_MAX];
+	record_head(&e, many, sizeof many, 5, "chunks");
+	cbor_put_str(&e, "exe");
+	cbor_put_raw(&e, "\x7f", 1);
+	for (int i = 0; i < 4200; i++)
+		cbor_put_text(&e, "", 0);
+	cbor_put_raw(&e, "\xff", 1);
+	why = NULL;
+	ok(!e.overflow && state_decode(many, e.len, &r, &why) < 0 && why && !strcmp(why, "too many items"),
+	   "a field in 4,200 chunks: refused as \"too many items\", as cbor_check says");
+
 	len = build(buf, sizeof buf, 0, 1, 0);
 	why = NULL;
 	ok(state_decode(buf, len, &r, &why) < 0 && why, "record without start rejected");
