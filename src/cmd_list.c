@@ -95,7 +95,9 @@ int cmd_list(struct tether_ctx *ctx, int argc, char **argv)
 	l.dirfd = state_dir_open(ctx, 0);
 	if (l.dirfd < 0)
 		return l.dirfd == -1 && errno == ENOENT ? EX_DONE : l.dirfd == -2 ? EX_INSECURE : EX_FAIL;
+	ctx->pending = &l.out;
 	r = state_each(ctx, l.dirfd, list_one, &l);
+	ctx->pending = NULL;
 	out_flush(&l.out);
 	close(l.dirfd);
 	return r < 0 ? EX_FAIL : EX_DONE;

@@ -7,6 +7,8 @@
 
 /* What every command and module needs from the command line and the
  * environment; main owns the only instance. */
+struct out;
+
 struct tether_ctx {
 	const char *cmd;         /* current command, for messages */
 	const char *state_dir;   /* --state-dir, TETHER_STATE_DIR, Kconfig */
@@ -16,6 +18,7 @@ struct tether_ctx {
 	char boot_id[BOOT_ID_LEN + 1]; /* "" until read, or if unreadable */
 	int boot_read;
 	int proc_seen;           /* a usable proc tree was found (cached) */
+	struct out *pending;     /* lines gathered for stdout: written before a message */
 };
 
 void ctx_init(struct tether_ctx *ctx);

@@ -17,6 +17,8 @@ static void emit(const struct tether_ctx *ctx, const char *tag, const char *f, v
 	if (n >= sizeof line - 1)
 		n = sizeof line - 2;
 	line[n++] = '\n';
+	if (ctx && ctx->pending)
+		out_flush(ctx->pending);  /* in order under 2>&1 */
 	say(2, "%.*s", (int)n, line);
 }
 

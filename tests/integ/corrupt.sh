@@ -26,6 +26,11 @@ done
 out=$(T list 2>/dev/null)
 is "$?" 0 "list goes on past damaged records"
 like "$out" "bare corrupt*dup corrupt*short corrupt*text corrupt*" "list reports each as corrupt"
+# list gathers its lines and writes them a chunk at a time; a message on
+# stderr writes what was gathered first, so 2>&1 keeps the order.
+both=$(T list 2>&1 | sed -n 's/^tether: list: record \([a-z]*\) is corrupt.*/msg \1/p; s/^\([a-z]*\) corrupt$/line \1/p' | tr '\n' ' ')
+is "$both" "msg bare line bare msg dup line dup msg short line short msg text line text " \
+	"under 2>&1 each record's message comes just before its line"
 
 sum=$(cksum <"$S/dup.cbor")
 T start -n dup -- sleep 300 >/dev/null 2>"$TMP/start.err"
