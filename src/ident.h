@@ -29,7 +29,7 @@ struct ident {
 	char boot[BOOT_ID_LEN + 1]; /* "" when unknown */
 	unsigned long long exe_dev; /* exe_ino 0: unknown */
 	unsigned long long exe_ino;
-	char exe_comm[IDENT_COMM_MAX]; /* "" unknown; not recorded, see ident_set_comm */
+	char exe_comm[IDENT_COMM_MAX]; /* "" unknown; derived, see ident_set_comm */
 };
 
 enum ident_verdict {
@@ -44,9 +44,12 @@ enum ident_verdict {
 /* Identity of a running pid (pid 0: self), exe from /proc. -1 errno. */
 int ident_of(struct tether_ctx *ctx, int pid, struct ident *id);
 enum ident_verdict ident_check(struct tether_ctx *ctx, const struct ident *id);
-/* exe_comm from the path the daemon was exec'd as: what the kernel
- * names a process, the path's last component cut to 15 bytes. Left ""
- * when the executable is unknown (exe_ino 0) or path empty. */
+/* exe_comm from the record's exe: for start and exec the path the daemon
+ * was exec'd as, whose last component (cut to 15 bytes) is what the
+ * kernel names the process. Where exe is something else (a supervised
+ * child's resolved /proc/PID/exe, an adopted owner's argv[0]) the names
+ * may differ, and the exe is stat'ed as before. Left "" when the
+ * executable is unknown (exe_ino 0) or path empty. */
 void ident_set_comm(struct ident *id, const char *path);
 const char *ident_verdict_name(enum ident_verdict v);
 /* Signal id's process only if it is still that process. Returns the

@@ -694,11 +694,11 @@ static void fuzz_environ(const uint8_t *p, size_t n)
 		return;
 	const char *name = names[p[0] % FE_NAMES];
 	for (size_t i = 1; i < n && len < sizeof env; i++) {
-		size_t run = p[i] == FUZZ_ENV_RUN && i + 1 < n ? (size_t)p[++i] * FUZZ_ENV_RUN_UNIT : 0;
-		if (!run) {
+		if (p[i] != FUZZ_ENV_RUN || i + 1 == n) {
 			env[len++] = (char)p[i];
 			continue;
 		}
+		size_t run = (size_t)p[++i] * FUZZ_ENV_RUN_UNIT;
 		run = run < sizeof env - len ? run : sizeof env - len;
 		memset(env + len, 'x', run);
 		len += run;
