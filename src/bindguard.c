@@ -75,9 +75,7 @@ int guard_lock(struct tether_ctx *ctx, const char *sock, int wait_ms)
 		}
 		sleep_backoff(&step, LOCK_POLL_MAX_MS, end);
 	}
-	int e = errno;
-	close(dfd);
-	errno = e;
+	sys_close_keep_errno(dfd);
 	return fd;
 }
 

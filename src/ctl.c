@@ -454,9 +454,7 @@ int ctl_connect(const char *path)
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
+		sys_close_keep_errno(fd);
 		return -1;
 	}
 	return fd;
@@ -489,14 +487,12 @@ int ctl_call(int fd, const struct ctl_request *rq, struct ctl_reply *rp, int tim
 
 int ctl_request(const char *path, const struct ctl_request *rq, struct ctl_reply *rp, int timeout_ms)
 {
-	int fd = ctl_connect(path), r, e;
+	int fd = ctl_connect(path), r;
 
 	if (fd < 0)
 		return -1;
 	r = ctl_call(fd, rq, rp, timeout_ms);
-	e = errno;
-	close(fd);
-	errno = e;
+	sys_close_keep_errno(fd);
 	return r;
 }
 

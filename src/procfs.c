@@ -7,6 +7,7 @@
 
 #include "fmt.h"
 #include "procfs.h"
+#include "sys.h"
 
 #define STAT_FIELD_STATE 3
 #define STAT_FIELD_PPID 4
@@ -125,7 +126,7 @@ ssize_t procfs_environ(const struct tether_ctx *ctx, int pid, const char *name, 
 {
 	char path[PATH_MAX];
 	ssize_t r;
-	int fd, e;
+	int fd;
 
 	if (procfs_path(ctx, pid, "environ", path, sizeof path) < 0)
 		return -1;
@@ -133,9 +134,7 @@ ssize_t procfs_environ(const struct tether_ctx *ctx, int pid, const char *name, 
 	if (fd < 0)
 		return -1;
 	r = procfs_env_scan(fd, name, out, cap);
-	e = errno;
-	close(fd);
-	errno = e;
+	sys_close_keep_errno(fd);
 	return r;
 }
 

@@ -81,3 +81,11 @@ void sleep_backoff(int *ms, int max, long long end)
 		sleep_ms(left < *ms ? (int)left : *ms);
 	*ms = *ms >= max / 2 ? max : *ms * 2;
 }
+
+void sys_close_keep_errno(int fd)
+{
+	int e = errno;
+
+	close(fd);
+	errno = e;
+}

@@ -13,6 +13,8 @@ ssize_t sys_read_full(int fd, void *buf, size_t cap);
 int sys_write_all(int fd, const void *buf, size_t n);
 #define MS_PER_S 1000
 
+/* close(2) on a path that returns an error: errno stays the error's. */
+void sys_close_keep_errno(int fd);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long now_ms(void);
 void sleep_ms(int ms);
