@@ -6,7 +6,6 @@
 #include "exitcodes.h"
 #include "lifecycle.h"
 #include "lock.h"
-#include "msg.h"
 #include "opt.h"
 #include "report.h"
 
@@ -43,14 +42,14 @@ static void prune(struct list_run *l, const char *name)
 	int lfd;
 
 	lock_file_name(lockname, name, ".lock");
-	out_flush(&l->out);  /* the lines before, in order */
 	lfd = lock_take(l->ctx, l->dirfd, lockname, LOCK_EX);
 	if (lfd < 0)
 		return;
 	view_load(l->ctx, l->dirfd, name, &v);
 	if (prunable(&v) && state_remove(l->ctx, l->dirfd, name) == 0) {
 		unlinkat(l->dirfd, lockname, 0);
-		say(1, "pruned %s (%s, pid %d)\n", name, view_state(&v), v.rec.id.pid);
+		out_fmt(&l->out, "pruned %s (%s, pid %d)\n", name, view_state(&v), v.rec.id.pid);
+		out_line(&l->out);
 	}
 	lock_release(lfd);
 }

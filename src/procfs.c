@@ -98,9 +98,8 @@ ssize_t procfs_env_scan(int fd, const char *name, char *out, size_t cap)
 			continue;
 		if (n < 0)
 			return -1;
-		if (n == 0) {
+		if (n == 0)
 			return skipping ? -2 : env_match(buf, fill, name, out, cap);
-		}
 		size_t have = fill + (size_t)n, start = 0;
 		for (size_t i = fill; i < have; i++) {
 			if (buf[i])
