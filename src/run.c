@@ -85,7 +85,7 @@ int run_wait(struct tether_ctx *ctx, char *const argv[], char *const env[], int 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	msg_trace(ctx, "run %s (limit %d ms)", argv[0], timeout_ms);
-	pid = fork();
+	pid = sys_fork();
 	if (pid < 0) {
 		e = errno;
 		close(pfd[0]);

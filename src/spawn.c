@@ -107,7 +107,7 @@ int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o
 		msg_syserr(ctx, "pipe", NULL);
 		return -1;
 	}
-	child = fork();
+	child = sys_fork();
 	if (child < 0) {
 		msg_syserr(ctx, "fork", NULL);
 		close(p[0]);
@@ -118,7 +118,7 @@ int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o
 		close(p[0]);
 		if (o->detach) {
 			setsid();
-			pid_t gc = fork();
+			pid_t gc = sys_fork();
 			if (gc < 0)
 				_exit(127);
 			if (gc > 0)

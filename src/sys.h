@@ -26,5 +26,7 @@ void sleep_backoff(int *ms, int max, long long end);
  * malloc for the buf == NULL case. NULL with errno (ENOENT for a cwd
  * outside our root, ERANGE if it does not fit). */
 char *sys_getcwd(char *buf, size_t size);
+/* fork(2) as _Fork: see sys.c. */
+pid_t sys_fork(void);
 
 #endif
