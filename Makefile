@@ -182,7 +182,7 @@ install: $(TETHER)
 
 # --- cross builds (cross/): sysroots, checks under qemu, sizes ---
 
-CROSS_ARCHES := $(shell awk '!/^\#/ && NF { print $$1 }' cross/targets)
+CROSS_ARCHES := $(shell awk '/^[a-z]/ { print $$1 }' cross/targets)
 
 cross-sysroots: $(addprefix build/sysroot/,$(addsuffix /.stamp,$(CROSS_ARCHES)))
 build/sysroot/%/.stamp: FORCE

@@ -5,7 +5,7 @@
 
 CROSS_ROW := $(shell awk -v a='$(ARCH)' '$$1 == a' cross/targets)
 ifeq ($(CROSS_ROW),)
-$(error ARCH=$(ARCH) is not a target; use host or one of: $(shell awk '!/^\#/ && NF { print $$1 }' cross/targets))
+$(error ARCH=$(ARCH) is not a target; use host or one of: $(shell awk '/^[a-z]/ { print $$1 }' cross/targets))
 endif
 CROSS_TRIPLET := $(word 2,$(CROSS_ROW))
 CROSS_QEMU := qemu-$(word 3,$(CROSS_ROW))-static
