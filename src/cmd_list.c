@@ -17,12 +17,13 @@ const char cmd_list_usage[] =
 	HELP("      --json   one JSON object per line\n")
 #endif
 	HELP("Corrupt and refused records are reported, never removed.\n"
-	     "Exit: 0, or 1 if the state dir cannot be read.\n");
+	     "Exit: 0, or 1 if the state dir cannot be read or a record cannot be pruned.\n");
 
 struct list_run {
 	struct tether_ctx *ctx;
 	int dirfd;
 	int prune;
+	int failed;  /* a prune that could not be done */
 	enum report_mode mode;
 	struct out out;  /* lines gathered, written whole a chunk at a time */
 };
@@ -34,8 +35,10 @@ static int prunable(const struct view *v)
 }
 
 /* Re-check under the record's lock, so a daemon restarted meanwhile
- * keeps its new record. */
-static void prune(struct list_run *l, const char *name)
+ * keeps its new record. A record that is not pruned after all (it came
+ * back to life, or the lock or the removal failed) is listed as it is
+ * now; a failure is already said on stderr and makes the exit 1. */
+static void prune(struct list_run *l, const char *name, const struct view *seen)
 {
 	char lockname[NAME_MAX_LEN + 16];
 	struct view v;
@@ -43,10 +46,18 @@ static void prune(struct list_run *l, const char *name)
 
 	lock_file_name(lockname, name, ".lock");
 	lfd = lock_take(l->ctx, l->dirfd, lockname, LOCK_EX);
-	if (lfd < 0)
+	if (lfd < 0) {
+		l->failed = 1;
+		report_add(&l->out, name, seen, l->mode);
 		return;
+	}
 	view_load(l->ctx, l->dirfd, name, &v);
-	if (prunable(&v) && state_remove(l->ctx, l->dirfd, name) == 0) {
+	if (!prunable(&v)) {
+		report_add(&l->out, name, &v, l->mode);
+	} else if (state_remove(l->ctx, l->dirfd, name) < 0) {
+		l->failed = 1;
+		report_add(&l->out, name, &v, l->mode);
+	} else {
 		unlinkat(l->dirfd, lockname, 0);
 		out_fmt(&l->out, "pruned %s (%s, pid %d)\n", name, view_state(&v), v.rec.id.pid);
 		out_line(&l->out);
@@ -61,7 +72,7 @@ static int list_one(const char *name, void *arg)
 
 	view_load(l->ctx, l->dirfd, name, &v);
 	if (l->prune && prunable(&v))
-		prune(l, name);
+		prune(l, name, &v);
 	else
 		report_add(&l->out, name, &v, l->mode);
 	return 0;
@@ -99,5 +110,5 @@ int cmd_list(struct tether_ctx *ctx, int argc, char **argv)
 	ctx->pending = NULL;
 	out_flush(&l.out);
 	close(l.dirfd);
-	return r < 0 ? EX_FAIL : EX_DONE;
+	return r < 0 || l.failed ? EX_FAIL : EX_DONE;
 }
