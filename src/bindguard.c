@@ -168,12 +168,13 @@ static enum guard_result reclaim(struct tether_ctx *ctx, int dirfd, const struct
 
 static void argv_of(struct tether_ctx *ctx, int pid, struct record *r)
 {
-	char buf[CMDLINE_MAX], *args[ARGV_MAX + 1];
+	char buf[CMDLINE_MAX], *args[ARGV_MAX + 1], *arg;
 	ssize_t n = procfs_read(ctx, pid, "cmdline", buf, sizeof buf);
+	size_t at = 0;
 	int argc = 0;
 
-	for (ssize_t i = 0; n > 0 && i < n && argc < ARGV_MAX; i += (ssize_t)strlen(buf + i) + 1)
-		args[argc++] = buf + i;
+	while (n > 0 && argc < ARGV_MAX && (arg = procfs_arg_next(buf, (size_t)n, sizeof buf, &at)))
+		args[argc++] = arg;
 	if (record_set_argv(r, argc, args) < 0)
 		r->argc = 0;
 }

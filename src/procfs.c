@@ -57,6 +57,26 @@ ssize_t procfs_read(const struct tether_ctx *ctx, int pid, const char *name, cha
 	return read_path(path, buf, cap);
 }
 
+char *procfs_arg_next(char *buf, size_t n, size_t cap, size_t *at)
+{
+	size_t i = *at;
+	char *nul;
+
+	n = n < cap ? n : cap;
+	if (i >= n)
+		return NULL;
+	nul = memchr(buf + i, 0, n - i);
+	if (nul) {
+		*at = (size_t)(nul - buf) + 1;
+		return buf + i;
+	}
+	*at = n;
+	if (n == cap)
+		return NULL;
+	buf[n] = 0;
+	return buf + i;
+}
+
 ssize_t procfs_readlink(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap)
 {
 	char path[PATH_MAX];

@@ -40,6 +40,13 @@ int procfs_parse_boot_id(const char *buf, size_t len, char out[BOOT_ID_LEN + 1])
 /* Read <root>/<pid>/<name> (pid < 0: <root>/<name>) into buf, at most
  * cap - 1 bytes, NUL-terminated. Returns the length. */
 ssize_t procfs_read(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap);
+/* The arguments in n bytes of buf, a buffer of cap bytes, as read from
+ * <root>/<pid>/cmdline: each call returns the one at *at (0 first),
+ * NUL-terminated, and moves *at past it; NULL when none is left. A NUL
+ * ends each, so "a\0\0b" is "a", "", "b", and 0 bytes are none. The last
+ * may lack its NUL (setproctitle): it is terminated at buf[n] if n < cap,
+ * else dropped. Only bytes below min(n, cap) are read. */
+char *procfs_arg_next(char *buf, size_t n, size_t cap, size_t *at);
 /* readlink of <root>/<pid>/<name> ("exe", "cwd"), NUL-terminated. */
 ssize_t procfs_readlink(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap);
 /* (dev, ino) of the file <root>/<pid>/exe points at. */

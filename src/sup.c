@@ -95,7 +95,8 @@ const char *sup_verb(enum sup_action a)
 static void probe_parent(struct tether_ctx *ctx, struct sup_probe *p, int ppid)
 {
 	struct proc_stat st;
-	char buf[CMDLINE_MAX];
+	char buf[CMDLINE_MAX], *arg;
+	size_t at = 0;
 	ssize_t n;
 
 	if (ppid <= 0 || procfs_stat(ctx, ppid, &st) < 0 || st.state == 'Z' || st.state == 'X') {
@@ -105,11 +106,10 @@ static void probe_parent(struct tether_ctx *ctx, struct sup_probe *p, int ppid)
 	p->ppid = ppid;
 	fmt(p->pcomm, sizeof p->pcomm, "%s", st.comm);
 	n = procfs_read(ctx, ppid, "cmdline", buf, sizeof buf);
-	if (n > 0) {
-		size_t argv0_len = strlen(buf);
-		copy_basename(p->pargv0, sizeof p->pargv0, buf);
-		if ((size_t)n > argv0_len + 1)
-			fmt(p->pargv1, sizeof p->pargv1, "%s", buf + argv0_len + 1);
+	if (n > 0 && (arg = procfs_arg_next(buf, (size_t)n, sizeof buf, &at))) {
+		copy_basename(p->pargv0, sizeof p->pargv0, arg);
+		if ((arg = procfs_arg_next(buf, (size_t)n, sizeof buf, &at)))
+			fmt(p->pargv1, sizeof p->pargv1, "%s", arg);
 	}
 	if (procfs_readlink(ctx, ppid, "exe", buf, sizeof buf) >= 0)
 		copy_basename(p->pexe, sizeof p->pexe, buf);

@@ -26,17 +26,18 @@ static int is_program(const char *arg)
  * front (valgrind, chpst, nice) does not hide it. */
 static int parent_supervises(struct tether_ctx *ctx, const struct sup_probe *p)
 {
-	char buf[CMDLINE_MAX];
+	char buf[CMDLINE_MAX], *arg;
+	size_t at = 0;
 	ssize_t n;
 	int seen = sup_parent_is(p, PROGRAM);
 
 	if (!p->ppid)
 		return 0;
 	n = procfs_read(ctx, p->ppid, "cmdline", buf, sizeof buf);
-	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(buf + i) + 1) {
-		if (seen && !strcmp(buf + i, SUBCOMMAND))
+	while (n > 0 && (arg = procfs_arg_next(buf, (size_t)n, sizeof buf, &at))) {
+		if (seen && !strcmp(arg, SUBCOMMAND))
 			return 1;
-		seen |= is_program(buf + i);
+		seen |= is_program(arg);
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* /proc readers: stat parsing for every comm a process can have, hostile
  * content, boot ids, the real /proc of this test, and a real process's
- * environment. */
+ * environment and command line. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,6 +230,88 @@ static void test_environ(void)
 	   "environ: a reaped process is -1, ENOENT");
 }
 
+#define ARGS_MAX 16
+#define ARG_BIG 300
+#define CMDLINE_WAIT_TRIES 500
+#define CMDLINE_WAIT_US 2000
+
+/* Every argument procfs_arg_next finds in a read of pid's cmdline into
+ * buf (cap bytes): how many, or -1 if the read failed. */
+static int split(const struct tether_ctx *ctx, pid_t pid, char *buf, size_t cap, char **args)
+{
+	ssize_t n = procfs_read(ctx, pid, "cmdline", buf, cap);
+	size_t at = 0;
+	int argc = 0;
+	char *arg;
+
+	if (n < 0)
+		return -1;
+	while (argc < ARGS_MAX && (arg = procfs_arg_next(buf, (size_t)n, cap, &at)))
+		args[argc++] = arg;
+	return argc;
+}
+
+static int same_args(char **got, char *const *want, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(got[i], want[i]))
+			return 0;
+	return 1;
+}
+
+static int process_state(const struct tether_ctx *ctx, pid_t pid)
+{
+	struct proc_stat st;
+
+	return procfs_stat(ctx, pid, &st) < 0 ? 0 : st.state;
+}
+
+/* A real sh with empty arguments and one longer than the small reads:
+ * its cmdline split whole, read into a buffer that ends exactly after an
+ * argument, and once it is a zombie (an empty cmdline). */
+static void test_cmdline(void)
+{
+	static char big[ARG_BIG + 1], buf[4096];
+	char *argv[] = { "sh", "-c", "sleep 10; exit 0", "", "x", "", big, NULL };
+	char *args[ARGS_MAX];
+	struct tether_ctx ctx;
+	size_t before_big = 0;
+	pid_t child;
+	int argc = -1;
+
+	ctx_init(&ctx);
+	if (!procfs_available(&ctx) || access("/bin/sh", X_OK) < 0) {
+		tap_skip("a real process's cmdline", "no /proc mounted, or no /bin/sh");
+		return;
+	}
+	memset(big, 'a', ARG_BIG);
+	for (int i = 0; argv[i] != big; i++)
+		before_big += strlen(argv[i]) + 1;
+	child = fork();
+	if (child == 0) {
+		setpgid(0, 0);  /* so that its sleep goes with it */
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	/* Until the exec: the child's cmdline is ours meanwhile. */
+	for (int i = 0; i < CMDLINE_WAIT_TRIES; i++) {
+		argc = split(&ctx, child, buf, sizeof buf, args);
+		if (argc > 2 && !strcmp(args[2], argv[2]))
+			break;
+		usleep(CMDLINE_WAIT_US);
+	}
+	is_int(argc, 7, "cmdline: every argument, the empty ones too");
+	ok(argc == 7 && same_args(args, argv, argc), "cmdline: each argument as execv got it");
+	argc = split(&ctx, child, buf, before_big + 1, args);
+	ok(argc == 6 && same_args(args, argv, argc) && !args[5][0],
+	   "cmdline: a read that fills its buffer right after an argument's NUL keeps that argument");
+	kill(-child, SIGKILL);
+	for (int i = 0; i < CMDLINE_WAIT_TRIES && process_state(&ctx, child) != 'Z'; i++)
+		usleep(CMDLINE_WAIT_US);
+	is_int(split(&ctx, child, buf, sizeof buf, args), 0, "cmdline: a zombie's, 0 bytes, has no arguments");
+	waitpid(child, NULL, 0);
+}
+
 int main(void)
 {
 	test_comms();
@@ -238,5 +320,6 @@ int main(void)
 	test_tree();
 	test_real();
 	test_environ();
+	test_cmdline();
 	return tap_done();
 }
