@@ -71,7 +71,7 @@ char *procfs_arg_next(char *buf, size_t n, size_t cap, size_t *at)
 		return buf + i;
 	}
 	*at = n;
-	if (n == cap)
+	if (n + 1 >= cap)
 		return NULL;
 	buf[n] = 0;
 	return buf + i;

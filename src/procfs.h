@@ -44,8 +44,10 @@ ssize_t procfs_read(const struct tether_ctx *ctx, int pid, const char *name, cha
  * <root>/<pid>/cmdline: each call returns the one at *at (0 first),
  * NUL-terminated, and moves *at past it; NULL when none is left. A NUL
  * ends each, so "a\0\0b" is "a", "", "b", and 0 bytes are none. The last
- * may lack its NUL (setproctitle): it is terminated at buf[n] if n < cap,
- * else dropped. Only bytes below min(n, cap) are read. */
+ * may lack its NUL (setproctitle): it is terminated at buf[n]; but when
+ * n + 1 >= cap the read filled buf (procfs_read reads at most cap - 1)
+ * and may have cut it, so it is dropped. Only bytes below min(n, cap) are
+ * read. */
 char *procfs_arg_next(char *buf, size_t n, size_t cap, size_t *at);
 /* readlink of <root>/<pid>/<name> ("exe", "cwd"), NUL-terminated. */
 ssize_t procfs_readlink(const struct tether_ctx *ctx, int pid, const char *name, char *buf, size_t cap);

@@ -267,8 +267,9 @@ static int process_state(const struct tether_ctx *ctx, pid_t pid)
 }
 
 /* A real sh with empty arguments and one longer than the small reads:
- * its cmdline split whole, read into a buffer that ends exactly after an
- * argument, and once it is a zombie (an empty cmdline). */
+ * its cmdline split whole, read into a buffer that cuts that one, into
+ * one that ends exactly after an argument, and once it is a zombie (an
+ * empty cmdline). */
 static void test_cmdline(void)
 {
 	static char big[ARG_BIG + 1], buf[4096];
@@ -302,6 +303,9 @@ static void test_cmdline(void)
 	}
 	is_int(argc, 7, "cmdline: every argument, the empty ones too");
 	ok(argc == 7 && same_args(args, argv, argc), "cmdline: each argument as execv got it");
+	argc = split(&ctx, child, buf, before_big + 1 + ARG_BIG / 2, args);
+	ok(argc == 6 && same_args(args, argv, argc) && !args[5][0],
+	   "cmdline: an argument cut by a read that fills its buffer is dropped, the whole ones kept");
 	argc = split(&ctx, child, buf, before_big + 1, args);
 	ok(argc == 6 && same_args(args, argv, argc) && !args[5][0],
 	   "cmdline: a read that fills its buffer right after an argument's NUL keeps that argument");
