@@ -2,7 +2,8 @@
 # Build the libFuzzer targets (clang, ASan, UBSan) and run each in turn:
 #   cbor     fuzz_cbor.c: the CBOR codec and its printer
 #   parsers  fuzz_parsers.c: state records, control frames, markers, the
-#            supervise config, /proc stat and boot_id, cgroup files, ELF
+#            supervise config, /proc stat, boot_id, environ and cmdline,
+#            cgroup files, ELF
 #   sh tests/fuzz/fuzz.sh [SECONDS [OUTDIR]]      (60, build/fuzz)
 # Every target runs SECONDS; FUZZ_TARGETS (default "cbor parsers") picks
 # them. OUTDIR/TARGET keeps the binary fuzz_TARGET, the growing corpus,

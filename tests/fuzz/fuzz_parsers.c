@@ -3,7 +3,7 @@
  * CBOR codec (fuzz_cbor.c): state records, control-socket requests and
  * replies, restart markers, the supervise config, /proc stat and boot_id,
  * cgroup files and the owners their paths name, ELF headers, process
- * environments. The first
+ * environments and command lines. The first
  * byte picks the parser (fuzz_parsers.h); tests/fuzz/fuzz.sh builds it.
  *
  * Beyond staying in bounds, every parser keeps its header's promises:
@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@
 #define UNIT_NAME_EXTRA ":-_.\\@"
 #define PROCD_ROOT "services"
 #define ENV_EXPANDED_MAX 65536
+#define FUZZ_INPUT_MAX 65536
 
 static int terminated(const char *s, size_t cap)
 {
@@ -710,6 +712,58 @@ static void fuzz_environ(const uint8_t *p, size_t n)
 	close(fd);
 }
 
+/* ---- /proc/PID/cmdline ---- */
+
+/* What procfs_arg_next promises, byte by byte: each NUL ends an argument
+ * (start[k] to end[k]); bytes after the last NUL are one more, unless the
+ * read filled the buffer. Bytes at cap and past it are not there. */
+static size_t args_want(const char *in, size_t n, size_t cap, size_t *start, size_t *end)
+{
+	size_t k = 0, s = 0;
+
+	n = n < cap ? n : cap;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i])
+			continue;
+		start[k] = s;
+		end[k++] = i;
+		s = i + 1;
+	}
+	if (s < n && n + 1 < cap) {
+		start[k] = s;
+		end[k++] = n;
+	}
+	return k;
+}
+
+static void fuzz_cmdline(const uint8_t *p, size_t n)
+{
+	static size_t start[FUZZ_INPUT_MAX], end[FUZZ_INPUT_MAX];
+	const char *in = (const char *)p + 1;
+	size_t len, cap, want, got = 0, at = 0, kept;
+	char *buf, *arg;
+
+	if (!n || n > FUZZ_INPUT_MAX)
+		return;
+	len = n - 1;
+	cap = len + p[0] % FC_CAPS;
+	cap = cap ? cap - 1 : 0;
+	kept = len < cap ? len : cap;
+	/* Exactly cap bytes: ASan sees a byte read or written past it. */
+	buf = malloc(cap);
+	must(buf);
+	memcpy(buf, in, kept);
+	want = args_want(in, len, cap, start, end);
+	while ((arg = procfs_arg_next(buf, len, cap, &at))) {
+		must(got < want && arg == buf + start[got] && at <= kept);
+		must(!memcmp(arg, in + start[got], end[got] - start[got]) && !arg[end[got] - start[got]]);
+		got++;
+	}
+	must(got == want && !procfs_arg_next(buf, len, cap, &at));
+	must(!memcmp(buf, in, kept));
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
@@ -731,6 +785,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case FT_DETECT: fuzz_detect(p, n); break;
 	case FT_ELF: fuzz_elf(p, n); break;
 	case FT_ENVIRON: fuzz_environ(p, n); break;
+	case FT_CMDLINE: fuzz_cmdline(p, n); break;
 	case FT_COUNT: break;
 	}
 	return 0;

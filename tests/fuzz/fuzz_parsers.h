@@ -21,6 +21,7 @@ enum fuzz_target {
 	FT_DETECT,       /* sup_detect_cgroup: a saved cgroup file */
 	FT_ELF,          /* elf_runs_here: the head of an update's binary */
 	FT_ENVIRON,      /* procfs_env_scan: /proc/PID/environ, see below */
+	FT_CMDLINE,      /* procfs_arg_next: /proc/PID/cmdline, see below */
 	FT_COUNT
 };
 
@@ -38,6 +39,15 @@ enum fuzz_detect_id {
 #define FE_NAMES 3
 #define FUZZ_ENV_RUN 0xff
 #define FUZZ_ENV_RUN_UNIT 32
+
+/* FT_CMDLINE: one byte b picks the buffer's size for the n bytes after
+ * it: n - 1 + b % FC_CAPS, so n - 1 (past cap), n (n == cap), n + 1 (a
+ * read that filled it, as procfs_read's), n + 2 and n + 3 (room). */
+#define FC_CAPS 5
+#define FC_PAST_CAP 0
+#define FC_AT_CAP 1
+#define FC_FILLED 2
+#define FC_ROOM 3
 
 #define FUZZ_MARKER_NAME "app"
 #define FUZZ_INVOCATION_ID "0123456789abcdef0123456789abcdef"

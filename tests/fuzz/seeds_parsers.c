@@ -2,7 +2,8 @@
  * inputs, behind its selector byte (fuzz_parsers.h). Records, control
  * frames and markers come from tether's own encoders; stat lines, cgroup
  * files (SRC/tests/data/cgroup) and an ELF header (this program's) from
- * real systems. Usage: seeds_parsers DIR SRC */
+ * real systems; command lines with their edge cases by hand.
+ * Usage: seeds_parsers DIR SRC */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -189,6 +190,34 @@ static void environ_seeds(void)
 	edge_seed("edge-skipped", PROCFS_ENV_CHUNK);
 }
 
+static void cmdline_seed(const char *label, int cap, const char *s, size_t n)
+{
+	char in[128];
+
+	in[0] = (char)cap;
+	memcpy(in + 1, s, n);
+	put(FT_CMDLINE, label, in, n + 1);
+}
+
+#define CMDLINE_SEED(label, cap, s) cmdline_seed(label, cap, s, sizeof s - 1)
+
+/* Command lines as /proc/PID/cmdline has them, and their edges: nothing,
+ * only empty arguments, no last NUL (setproctitle), a read that filled
+ * its buffer in an argument or just after its NUL, n at and past cap. */
+static void cmdline_seeds(void)
+{
+	CMDLINE_SEED("supervise", FC_ROOM, "/usr/bin/tether\0--state-dir\0/run/t\0supervise\0--\0web\0httpd\0");
+	CMDLINE_SEED("empty", FC_ROOM, "");
+	CMDLINE_SEED("empty-filled", FC_FILLED, "");
+	CMDLINE_SEED("empty-args", FC_ROOM, "\0\0\0");
+	CMDLINE_SEED("proctitle", FC_ROOM, "nginx: master process");
+	CMDLINE_SEED("inner-empty", FC_ROOM, "a\0\0b");
+	CMDLINE_SEED("filled-cut", FC_FILLED, "tether\0supervise-x");
+	CMDLINE_SEED("filled-whole", FC_FILLED, "tether\0supervise\0");
+	CMDLINE_SEED("at-cap", FC_AT_CAP, "tether\0supervise");
+	CMDLINE_SEED("past-cap", FC_PAST_CAP, "tether\0supervise\0");
+}
+
 /* The saved cgroup files the unit tests read, for both cgroup targets. */
 static void cgroup_seeds(const char *src)
 {
@@ -255,6 +284,7 @@ int main(int argc, char **argv)
 	text_seeds();
 	cgroup_seeds(argv[2]);
 	environ_seeds();
+	cmdline_seeds();
 	elf_seed(argv[0]);
 	return failed;
 }
