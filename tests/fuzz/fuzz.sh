@@ -1,7 +1,9 @@
 #!/bin/sh
 # Build the libFuzzer targets (clang, ASan, UBSan) and run each in turn:
 #   cbor     fuzz_cbor.c: the CBOR codec and its printer
-#   parsers  fuzz_parsers.c: state records, control frames, markers, the
+#   parsers  fuzz_parsers.c: state records, control frames (payloads,
+#            and framing over a socketpair: the server's in fuzzer-chosen
+#            chunks, the client's), markers, the
 #            supervise config, /proc stat, boot_id, environ and cmdline,
 #            cgroup files, ELF
 #   sh tests/fuzz/fuzz.sh [SECONDS [OUTDIR]]      (60, build/fuzz)

@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for tether's parsers of untrusted bytes other than the
  * CBOR codec (fuzz_cbor.c): state records, control-socket requests and
- * replies, restart markers, the supervise config, /proc stat and boot_id,
+ * replies and the framing both ends read them in, restart markers, the supervise config, /proc stat and boot_id,
  * cgroup files and the owners their paths name, ELF headers, process
  * environments and command lines. The first
  * byte picks the parser (fuzz_parsers.h); tests/fuzz/fuzz.sh builds it.
@@ -15,16 +15,19 @@
 #include <elf.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cbor.h"
 #include "cgroup.h"
 #include "ctl.h"
 #include "elfcheck.h"
+#include "fmt.h"
 #include "fuzz_parsers.h"
 #include "marker.h"
 #include "procfs.h"
@@ -49,6 +52,9 @@
 #define PROCD_ROOT "services"
 #define ENV_EXPANDED_MAX 65536
 #define FUZZ_INPUT_MAX 65536
+#define FRAMES_MAX (FUZZ_INPUT_MAX / (CTL_HEADER + 1) + 1)
+#define FRAME_NOW 0             /* the server's clock: no deadline passes */
+#define REPLIES_MAX 65536       /* replies to one chunk's frames, at most */
 
 static int terminated(const char *s, size_t cap)
 {
@@ -764,6 +770,262 @@ static void fuzz_cmdline(const uint8_t *p, size_t n)
 	free(buf);
 }
 
+/* ---- control socket framing ---- */
+
+static const struct ctl_reply frame_self = { .v = CTL_VERSION, .ok = 1, .pid = 42, .start = 1000, .name = "grp",
+					     .sock = "/s", .cfg = "0123456789abcdef" };
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* What the server must answer to one frame, as ctl.h says. */
+struct frame_want {
+	int ok;
+	char err[CTL_ERR_MAX];
+	struct ctl_request rq;       /* ok: what the handler is given */
+};
+
+/* The protocol, byte by byte: where the client's stream stands. */
+struct frame_model {
+	uint8_t frame[CTL_HEADER + CTL_REQUEST_MAX];
+	size_t have;                 /* bytes of the current frame */
+	int closed;
+	uid_t peer_uid;
+	size_t nwant;
+	struct frame_want want[FRAMES_MAX];
+};
+
+/* What the handler was given, in order. */
+struct frame_seen {
+	size_t n;
+	struct ctl_request rq[FRAMES_MAX];
+};
+
+static void frame_handler(void *arg, const struct ctl_request *rq, const struct ctl_peer *peer, struct ctl_reply *rp)
+{
+	struct frame_seen *seen = arg;
+
+	(void)peer;
+	must(seen->n < FRAMES_MAX);
+	seen->rq[seen->n++] = *rq;
+	rp->ok = 1;
+}
+
+static void frame_refused(struct frame_model *m, const char *why)
+{
+	struct frame_want *w = &m->want[m->nwant++];
+
+	memset(w, 0, sizeof *w);
+	fmt(w->err, sizeof w->err, "%s", why);
+	m->closed = 1;
+}
+
+static void frame_whole(struct frame_model *m, const uint8_t *body, size_t len)
+{
+	struct frame_want *w = &m->want[m->nwant++];
+	const char *why = "";
+
+	memset(w, 0, sizeof *w);
+	if (ctl_decode_request(body, len, &w->rq, &why) < 0)
+		fmt(w->err, sizeof w->err, "bad request: %s", why);
+	else if (!ctl_peer_may(w->rq.op, m->peer_uid, FS_SERVER_UID))
+		fmt(w->err, sizeof w->err, "permission denied: uid %d may not %s", (int)m->peer_uid,
+		    ctl_op_name(w->rq.op));
+	else
+		w->ok = 1;
+}
+
+static void model_feed(struct frame_model *m, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n && !m->closed; i++) {
+		m->frame[m->have++] = p[i];
+		if (m->have < CTL_HEADER)
+			continue;
+		uint32_t len = be32(m->frame);
+		if (!len)
+			frame_refused(m, "empty request");
+		else if (len > CTL_REQUEST_MAX)
+			frame_refused(m, "request too large");
+		else if (m->have == CTL_HEADER + len) {
+			frame_whole(m, m->frame + CTL_HEADER, len);
+			m->have = 0;
+		}
+	}
+}
+
+static void same_request(const struct ctl_request *a, const struct ctl_request *b)
+{
+	must(a->v == b->v && a->op == b->op && !strcmp(a->name, b->name));
+}
+
+/* One reply frame against what was wanted. */
+static void reply_is(const uint8_t *body, size_t len, const struct frame_want *w)
+{
+	struct ctl_reply rp = { 0 };
+	const char *why = NULL;
+
+	must(!ctl_decode_reply(body, len, &rp, &why));
+	must(rp.ok == w->ok && (w->ok ? !rp.err[0] : !strcmp(rp.err, w->err)));
+	must(rp.pid == frame_self.pid && rp.start == frame_self.start && !strcmp(rp.name, frame_self.name) &&
+	     !strcmp(rp.sock, frame_self.sock) && !strcmp(rp.cfg, frame_self.cfg) && !rp.list);
+}
+
+struct frame_check {
+	int peer;                    /* the client's end */
+	size_t replies, handled;     /* checked so far */
+	const struct ctl_server *before;
+};
+
+/* After the server ran: the replies it wrote are the wanted ones, the
+ * handler got exactly the framed requests, the connection is open with
+ * the current frame's bytes read, or closed, as the model says, and
+ * nothing but connection 0's fields changed. */
+static void frame_check(struct frame_check *k, const struct ctl_server *s, const struct frame_model *m,
+			const struct frame_seen *seen)
+{
+	static uint8_t buf[REPLIES_MAX];
+	const struct ctl_conn *c = &s->conn[0];
+	size_t fill = 0, at = 0;
+	ssize_t r;
+
+	while (fill < sizeof buf && (r = recv(k->peer, buf + fill, sizeof buf - fill, MSG_DONTWAIT)) > 0)
+		fill += (size_t)r;
+	must(fill < sizeof buf);
+	while (at < fill) {
+		must(fill - at > CTL_HEADER && k->replies < m->nwant);
+		uint32_t len = be32(buf + at);
+		must(len && len <= CTL_REPLY_MAX && len <= fill - at - CTL_HEADER);
+		const struct frame_want *w = &m->want[k->replies++];
+		reply_is(buf + at + CTL_HEADER, len, w);
+		if (w->ok) {
+			must(k->handled < seen->n);
+			same_request(&seen->rq[k->handled++], &w->rq);
+		}
+		at += CTL_HEADER + len;
+	}
+	must(k->replies == m->nwant && k->handled == seen->n);
+	must((c->fd < 0) == m->closed && c->have <= sizeof c->buf && (m->closed || c->have == m->have));
+	must(!memcmp(s, k->before, offsetof(struct ctl_server, conn)));
+	must(!memcmp(&s->conn[1], &k->before->conn[1], sizeof s->conn - sizeof s->conn[0]));
+}
+
+static void frame_serve(struct ctl_server *s)
+{
+	struct pollfd pfd = { s->conn[0].fd, POLLIN, POLLIN };
+
+	if (pfd.fd >= 0)
+		ctl_service(s, &pfd, 1, FRAME_NOW);
+}
+
+/* A server as ctl_listen and an accept leave it, without a listening
+ * socket: connection 0 is fd, from a peer with uid. */
+static void frame_server(struct ctl_server *s, int fd, uid_t uid, struct frame_seen *seen)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	for (int i = 0; i < CTL_CONNS_MAX; i++)
+		s->conn[i].fd = -1;
+	s->uid = FS_SERVER_UID;
+	s->self = frame_self;
+	s->handler = frame_handler;
+	s->arg = seen;
+	s->conn[0].fd = fd;
+	s->conn[0].peer.uid = uid;
+	s->conn[0].last_ms = FRAME_NOW;
+}
+
+static void fuzz_ctl_stream(const uint8_t *p, size_t n)
+{
+	static struct ctl_server s, before;
+	static struct frame_model m;
+	static struct frame_seen seen;
+	struct frame_check k = { .before = &before };
+	size_t nsizes, off = 0, len;
+	const uint8_t *sizes, *data;
+	int sv[2];
+
+	if (n < 2 || n - 2 < p[1] || n > FUZZ_INPUT_MAX)
+		return;
+	nsizes = p[1];
+	sizes = p + 2;
+	data = sizes + nsizes;
+	len = n - 2 - nsizes;
+	must(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv));
+	k.peer = sv[1];
+	memset(&m, 0, sizeof m);
+	m.peer_uid = p[0] & FS_PEER_OWNER ? FS_SERVER_UID : FS_SERVER_UID + 1;
+	seen.n = 0;
+	frame_server(&s, sv[0], m.peer_uid, &seen);
+	memcpy(&before, &s, sizeof s);
+	for (size_t i = 0; off < len && !m.closed; i++) {
+		size_t c = nsizes ? (size_t)sizes[i % nsizes] + 1 : FS_CHUNK_MAX;
+		c = c < len - off ? c : len - off;
+		must(send(sv[1], data + off, c, MSG_NOSIGNAL) == (ssize_t)c);
+		model_feed(&m, data + off, c);
+		off += c;
+		frame_serve(&s);
+		frame_check(&k, &s, &m, &seen);
+	}
+	if ((p[0] & FS_PEER_CLOSES) && !m.closed) {
+		must(!shutdown(sv[1], SHUT_WR));
+		m.closed = 1;
+		frame_serve(&s);
+		frame_check(&k, &s, &m, &seen);
+	}
+	if (s.conn[0].fd >= 0)
+		close(s.conn[0].fd);
+	close(sv[1]);
+}
+
+/* The client: a status request, then the bytes p from the server, which
+ * closes after them. ctl_call must take one frame, at most
+ * CTL_REPLY_MAX, exactly, and leave what follows unread. */
+static void fuzz_ctl_call(const uint8_t *p, size_t n)
+{
+	static struct ctl_child ca[REPLY_CHILDREN], cb[REPLY_CHILDREN];
+	static uint8_t rest[FUZZ_INPUT_MAX];
+	const struct ctl_request rq = { .v = CTL_VERSION, .op = CTL_STATUS };
+	struct ctl_reply a = { .children = ca, .cap = REPLY_CHILDREN };
+	struct ctl_reply b = { .children = cb, .cap = REPLY_CHILDREN };
+	uint8_t req[CTL_HEADER + CTL_REQUEST_MAX], sent[sizeof req];
+	size_t reqlen, used = n, fill = 0;
+	int want_errno = 0, r, sv[2];
+	const char *why = NULL;
+	ssize_t k;
+
+	if (n > sizeof rest)
+		return;
+	uint32_t len = n < CTL_HEADER ? 0 : be32(p);
+	if (n < CTL_HEADER || (len && len <= CTL_REPLY_MAX && len > n - CTL_HEADER)) {
+		want_errno = EPIPE;  /* closed in the header or the body */
+	} else if (!len || len > CTL_REPLY_MAX) {
+		want_errno = EBADMSG;
+		used = CTL_HEADER;
+	} else {
+		used = CTL_HEADER + len;
+		if (ctl_decode_reply(p + CTL_HEADER, len, &b, &why) < 0)
+			want_errno = EBADMSG;
+	}
+	must(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv));
+	must(send(sv[1], p, n, MSG_NOSIGNAL) == (ssize_t)n && !shutdown(sv[1], SHUT_WR));
+	errno = 0;
+	r = ctl_call(sv[0], &rq, &a, CTL_CALL_TIMEOUT_MS);
+	must(want_errno ? r == -1 && errno == want_errno : r == 0);
+	if (!r) {
+		reply_sane(&a);
+		same_reply(&a, &b);
+	}
+	while ((k = recv(sv[0], rest + fill, sizeof rest - fill, MSG_DONTWAIT)) > 0)
+		fill += (size_t)k;
+	must(fill == n - used && !memcmp(rest, p + used, fill));
+	must(!ctl_encode_request(&rq, req, sizeof req, &reqlen));
+	must(recv(sv[1], sent, sizeof sent, MSG_DONTWAIT) == (ssize_t)reqlen && !memcmp(sent, req, reqlen));
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
@@ -786,6 +1048,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case FT_ELF: fuzz_elf(p, n); break;
 	case FT_ENVIRON: fuzz_environ(p, n); break;
 	case FT_CMDLINE: fuzz_cmdline(p, n); break;
+	case FT_CTL_STREAM: fuzz_ctl_stream(p, n); break;
+	case FT_CTL_CALL: fuzz_ctl_call(p, n); break;
 	case FT_COUNT: break;
 	}
 	return 0;

@@ -22,6 +22,8 @@ enum fuzz_target {
 	FT_ELF,          /* elf_runs_here: the head of an update's binary */
 	FT_ENVIRON,      /* procfs_env_scan: /proc/PID/environ, see below */
 	FT_CMDLINE,      /* procfs_arg_next: /proc/PID/cmdline, see below */
+	FT_CTL_STREAM,   /* ctl_service: a client's bytes, in chunks, see below */
+	FT_CTL_CALL,     /* ctl_call: a server's bytes after a request */
 	FT_COUNT
 };
 
@@ -48,6 +50,15 @@ enum fuzz_detect_id {
 #define FC_AT_CAP 1
 #define FC_FILLED 2
 #define FC_ROOM 3
+
+/* FT_CTL_STREAM: a flags byte (FS_*), a count k, k chunk sizes (each
+ * byte b means b + 1 bytes), then the bytes a client sends: written in
+ * chunks of those sizes in turn (FS_CHUNK_MAX each when k is 0), the
+ * server serving each before the next is written. */
+#define FS_PEER_OWNER 0x01   /* the client has the server's uid */
+#define FS_PEER_CLOSES 0x02  /* and shuts its writing side at the end */
+#define FS_CHUNK_MAX 256
+#define FS_SERVER_UID 1000
 
 #define FUZZ_MARKER_NAME "app"
 #define FUZZ_INVOCATION_ID "0123456789abcdef0123456789abcdef"

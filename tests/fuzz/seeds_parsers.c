@@ -113,8 +113,87 @@ static void reply_seed(const char *label, int ok, int list)
 		put(FT_CTL_REPLY, label, buf + CTL_HEADER, len - CTL_HEADER);
 }
 
+/* FT_CTL_STREAM: flags, the chunk sizes (each one less), then the
+ * stream: frames from n requests (status, restart web, list), then tail. */
+static void stream_seed(const char *label, int flags, const char *sizes, size_t nsizes, int n, const void *tail,
+			size_t tail_len)
+{
+	static const struct ctl_request rqs[] = { { CTL_VERSION, CTL_STATUS, "" }, { CTL_VERSION, CTL_RESTART, "web" },
+						  { CTL_VERSION, CTL_LIST, "" } };
+	static uint8_t in[SEED_MAX];
+	size_t len = 0, k;
+
+	in[len++] = (uint8_t)flags;
+	in[len++] = (uint8_t)nsizes;
+	memcpy(in + len, sizes, nsizes);
+	len += nsizes;
+	for (int i = 0; i < n; i++) {
+		if (ctl_encode_request(&rqs[i % 3], in + len, sizeof in - len, &k) < 0)
+			failed = 1;
+		len += k;
+	}
+	memcpy(in + len, tail, tail_len);
+	put(FT_CTL_STREAM, label, in, len + tail_len);
+}
+
+/* A request of exactly CTL_REQUEST_MAX bytes: status, and an unknown key
+ * "x" whose text fills the rest. */
+static void stream_max_seed(void)
+{
+	static const uint8_t head[] = { FS_PEER_OWNER, 0, 0, 0, CTL_REQUEST_MAX >> 8, CTL_REQUEST_MAX & 0xff,
+					0xa3, 0x61, 'v', 0x01, 0x62, 'o', 'p', 0x66, 's', 't', 'a', 't', 'u', 's',
+					0x61, 'x', 0x79 };
+	static uint8_t in[sizeof head + 2 + CTL_REQUEST_MAX];
+	size_t body = sizeof head - 6 + 2, fill = CTL_REQUEST_MAX - body;
+
+	memcpy(in, head, sizeof head);
+	in[sizeof head] = (uint8_t)(fill >> 8);
+	in[sizeof head + 1] = (uint8_t)fill;
+	memset(in + sizeof head + 2, 'f', fill);
+	put(FT_CTL_STREAM, "at-limit", in, sizeof head + 2 + fill);
+}
+
+/* FT_CTL_CALL: a reply frame, alone or with the edges of its framing. */
+static void call_seeds(void)
+{
+	static struct ctl_child kids[1] = { { "web", 4243, 1001, "running", 0 } };
+	static uint8_t buf[CTL_HEADER + CTL_REPLY_MAX + 8];
+	static const uint8_t big[] = { 0, 0, CTL_REPLY_MAX >> 8, (CTL_REPLY_MAX & 0xff) + 1, 0xa0 };
+	static const uint8_t empty[] = { 0, 0, 0, 0, 0xa0 };
+	struct ctl_reply rp = { .v = CTL_VERSION, .ok = 1, .pid = 42, .start = 1000, .name = "grp", .sock = "/s",
+				.cfg = "0123456789abcdef", .list = 1, .nchildren = 1, .children = kids };
+	size_t len;
+
+	if (ctl_encode_reply(&rp, buf, sizeof buf, &len) < 0) {
+		failed = 1;
+		return;
+	}
+	put(FT_CTL_CALL, "list", buf, len);
+	put(FT_CTL_CALL, "cut-body", buf, len - 1);
+	put(FT_CTL_CALL, "cut-header", buf, CTL_HEADER - 1);
+	memcpy(buf + len, "\0\0\0\1\xa0", 5);
+	put(FT_CTL_CALL, "and-more", buf, len + 5);
+	put(FT_CTL_CALL, "over-limit", big, sizeof big);
+	put(FT_CTL_CALL, "empty", empty, sizeof empty);
+}
+
 static void ctl_seeds(void)
 {
+	static const uint8_t over[] = { 0, 0, CTL_REQUEST_MAX >> 8, (CTL_REQUEST_MAX & 0xff) + 1 };
+	static const uint8_t zero[] = { 0, 0, 0, 0 };
+
+	stream_seed("whole", FS_PEER_OWNER, "", 0, 3, "", 0);
+	stream_seed("bytewise", FS_PEER_OWNER, "\0", 1, 3, "", 0);
+	stream_seed("split", FS_PEER_OWNER, "\2\6\0\20", 4, 3, "", 0);
+	stream_seed("other-uid", 0, "\5", 1, 2, "", 0);
+	stream_seed("over-limit", FS_PEER_OWNER, "", 0, 1, over, sizeof over);
+	stream_seed("zero", FS_PEER_OWNER, "\1", 1, 1, zero, sizeof zero);
+	stream_seed("closed-in-header", FS_PEER_OWNER | FS_PEER_CLOSES, "", 0, 1, zero, 2);
+	stream_seed("closed-in-body", FS_PEER_OWNER | FS_PEER_CLOSES, "\3", 1, 1, "\0\0\0\5\xa1", 5);
+	stream_seed("partial-next", FS_PEER_OWNER, "", 0, 2, zero, 3);
+	stream_max_seed();
+	call_seeds();
+
 	request_seed(CTL_STATUS, "");
 	request_seed(CTL_LIST, "");
 	request_seed(CTL_RESTART, "web");
