@@ -3,9 +3,8 @@
 #   cbor     fuzz_cbor.c: the CBOR codec and its printer
 #   parsers  fuzz_parsers.c: state records, control frames (payloads,
 #            and framing over a socketpair: the server's in fuzzer-chosen
-#            chunks, the client's), markers, the
-#            supervise config, /proc stat, boot_id, environ and cmdline,
-#            cgroup files, ELF
+#            chunks, the client's), markers, the supervise config, /proc
+#            stat, boot_id, environ and cmdline, cgroup files, ELF
 #   sh tests/fuzz/fuzz.sh [SECONDS [OUTDIR]]      (60, build/fuzz)
 # Every target runs SECONDS; FUZZ_TARGETS (default "cbor parsers") picks
 # them. OUTDIR/TARGET keeps the binary fuzz_TARGET, the growing corpus,
