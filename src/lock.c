@@ -9,11 +9,24 @@
 
 #define LOCK_MODE 0600
 
+/* Whether fd is still the file at dirfd/file: a holder that unlinks its
+ * lock file (list --prune) leaves a waiter holding a lock on a file no
+ * one else will open again. */
+static int still_linked(int dirfd, const char *file, const struct stat *held)
+{
+	struct stat now;
+
+	return fstatat(dirfd, file, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       now.st_dev == held->st_dev && now.st_ino == held->st_ino;
+}
+
 int lock_take(struct tether_ctx *ctx, int dirfd, const char *file, int how)
 {
 	struct stat sb;
-	int fd = openat(dirfd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, LOCK_MODE);
+	int fd;
 
+again:
+	fd = openat(dirfd, file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, LOCK_MODE);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			msg_error(ctx, "lock %s refused: it is a symlink", file);
@@ -36,6 +49,10 @@ int lock_take(struct tether_ctx *ctx, int dirfd, const char *file, int how)
 		close(fd);
 		errno = e;
 		return -1;
+	}
+	if (!still_linked(dirfd, file, &sb)) {
+		close(fd);
+		goto again;
 	}
 	return fd;
 }

@@ -7,7 +7,9 @@
  * flock(2) locks on files in the state dir. Each has one purpose, so a
  * holder of one never waits on another's holder: NAME.lock guards a
  * record's read-modify-write, NAME.spawn a spawn, SOCKET.lock a bind.
- * A dead holder's lock vanishes with its file descriptors.
+ * A dead holder's lock vanishes with its file descriptors. A holder may
+ * unlink its lock file: a waiter that then gets the lock on the unlinked
+ * file sees so and takes the file now at the path instead.
  */
 
 /* Open (creating 0600) dirfd/file and flock it. how: LOCK_EX or LOCK_SH,
