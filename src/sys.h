@@ -26,6 +26,10 @@ void sleep_backoff(int *ms, int max, long long end);
  * malloc for the buf == NULL case. NULL with errno (ENOENT for a cwd
  * outside our root, ERANGE if it does not fit). */
 char *sys_getcwd(char *buf, size_t size);
+/* Open /dev/null on whichever of fds 0-2 is closed (else "/", read-only,
+ * where there is no /dev/null yet), so that no file tether opens later
+ * becomes its stdout or stderr and takes its messages. */
+void sys_std_fds(void);
 /* fork(2) as _Fork: see sys.c. */
 pid_t sys_fork(void);
 

@@ -8,6 +8,7 @@
 #include "fmt.h"
 #include "msg.h"
 #include "opt.h"
+#include "sys.h"
 #include "version.h"
 
 struct command {
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 	struct tether_ctx ctx;
 	int i, o;
 
+	sys_std_fds();
 	ctx_init(&ctx);
 	while ((o = opt_next(&st, argc, argv, "vh", longs)) != OPT_END) {
 		if (o == 'h') {
@@ -93,10 +95,13 @@ int main(int argc, char **argv)
 		usage(2);
 		return EX_USAGE;
 	}
-	if (!strcmp(argv[i], "help") && i + 1 < argc) {
-		const struct command *c = find(argv[i + 1]);
-		if (c) {
-			say(1, "%s", c->usage);
+	if (!strcmp(argv[i], "help")) {  /* tether help [COMMAND] */
+		if (++i >= argc) {
+			usage(1);
+			return EX_DONE;
+		}
+		if (find(argv[i])) {
+			say(1, "%s", find(argv[i])->usage);
 			return EX_DONE;
 		}
 	}

@@ -11,6 +11,9 @@ dir=$TMP/state
 out=$(T --version); like "$?:$out" "0:tether [0-9]*.[0-9]*" "--version prints the version, exit 0"
 like "$(T --help)" "usage: tether *commands:*status*" "--help lists the commands, exit 0"
 like "$(T help status)" "usage: tether status *" "help COMMAND prints that command's usage"
+like "$(T help)" "usage: tether *commands:*status*" "help alone is --help"
+T help nosuch >/dev/null 2>"$TMP/err"; is "$?" 2 "help of an unknown command exits 2"
+like "$(head -1 "$TMP/err")" "tether: unknown command: nosuch" "naming it"
 
 T >/dev/null 2>"$TMP/err"; is "$?" 2 "no command: usage, exit 2"
 T frobnicate >/dev/null 2>"$TMP/err"; is "$?" 2 "an unknown command: exit 2"
@@ -28,5 +31,15 @@ track "$pid"
 ok "$([ -n "$pid" ] && [ -f "$dir/cli.cbor" ]; echo $?)" "--state-dir DIR names the same store, which holds the record"
 T -vv --state-dir="$dir" -- status -n cli >/dev/null 2>&1; is "$?" 0 "grouped -vv and -- before the command"
 T --state-dir="$dir" stop -n cli; is "$?" 0 "and the daemon stops"
+
+# Started with stdout and stderr closed (init, cron, hooks do that): the
+# files tether opens must not become fds 1 and 2 and take its messages.
+T --state-dir="$dir" start -n closed -- /nonexistent/prog >&- 2>&-; is "$?" 1 "a failing start with fds 1 and 2 closed exits 1"
+T --state-dir="$dir" start -n closed2 -- sleep 1000 <&- >&- 2>&-; is "$?" 0 "a start with fds 0-2 closed works"
+track "$(T --state-dir="$dir" status -n closed2 --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")"
+T --state-dir="$dir" start -n closed2 -- sleep 1000 >&- 2>&-; is "$?" 152 "again: already running, exit 152"
+is "$(cat "$dir"/closed.lock "$dir"/closed2.lock)" "" "no message was written into a lock file"
+T --state-dir="$dir" status -n closed2 >/dev/null 2>&1; is "$?" 0 "nor into the record: it reads back, running"
+T --state-dir="$dir" stop -n closed2 >&- 2>&-; is "$?" 0 "stop with fds closed"
 
 done_testing
