@@ -102,6 +102,16 @@ static int plan_each(const char *name, void *arg)
 	return a->code ? -1 : 0;
 }
 
+/* restart -n a -n a: a restart's second round would find the first's
+ * new process and take it for another caller's. */
+static int named_before(char *const names[], int i)
+{
+	for (int j = 0; j < i; j++)
+		if (!strcmp(names[j], names[i]))
+			return 1;
+	return 0;
+}
+
 int route_plan(struct tether_ctx *ctx, int dirfd, char *const names[], int count, struct route_plan *p)
 {
 	struct plan_all all = { ctx, dirfd, p, 0, 0 };
@@ -111,7 +121,8 @@ int route_plan(struct tether_ctx *ctx, int dirfd, char *const names[], int count
 	if (!count)
 		return state_each(ctx, dirfd, plan_each, &all) < 0 && !all.code ? EX_FAIL : all.code;
 	for (int i = 0; !all.code && i < count; i++)
-		all.code = plan_next(ctx, dirfd, names[i], p, &all.cap);
+		if (!named_before(names, i))
+			all.code = plan_next(ctx, dirfd, names[i], p, &all.cap);
 	return all.code;
 }
 
@@ -269,27 +280,59 @@ int route_wait_new(struct tether_ctx *ctx, int dirfd, const char *name, const st
 	}
 }
 
-/* The unsupervised route: stop by identity, spawn from the record. */
-static int restart_none(struct tether_ctx *ctx, int dirfd, struct target *t)
+/* The record read again under the lock: -1 if it still names the process
+ * this restart set out to replace, or a dead one; else the outcome. A new
+ * live identity means another caller restarted it meanwhile: done. */
+static int restart_raced(struct tether_ctx *ctx, struct target *t, const struct view *now)
 {
-	struct record *r = &t->view.rec;
+	const struct ident *was = &t->view.rec.id, *is = &now->rec.id;
+
+	if (now->res == STATE_ABSENT)
+		msg_error(ctx, "%s: its record was removed while the restart waited for its lock", t->view.rec.name);
+	if (now->res != STATE_OK)
+		return state_exit_code(now->res, EX_FAIL);
+	if ((is->pid == was->pid && is->start == was->start) || !view_running(now))
+		return -1;
+	t->raced = 1;
+	return EX_DONE;
+}
+
+/* Stop now's process by identity, spawn from its record. */
+static int respawn(struct tether_ctx *ctx, int dirfd, const struct view *now)
+{
+	const struct record *r = &now->rec;
 	struct spawn_opts so = { .cwd = r->cwd[0] ? r->cwd : NULL, .log = r->log[0] ? r->log : NULL, .detach = 1 };
-	char lockname[NAME_MAX_LEN + 16];
-	int code = EX_DONE, lfd;
+	int code = EX_DONE;
 
 	if (!r->argc) {
 		msg_error(ctx, "%s: the record holds no command: cannot respawn", r->name);
 		return EX_FAIL;
 	}
-	lock_file_name(lockname, r->name, ".lock");
-	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
-	if (lfd < 0)
-		return EX_FAIL;
-	if (t->view.verdict == IDENT_ALIVE || t->view.verdict == IDENT_UNVERIFIED)
+	if (now->verdict == IDENT_ALIVE || now->verdict == IDENT_UNVERIFIED)
 		code = life_stop_ident(ctx, r, SIGTERM, CONFIG_STOP_TIMEOUT * MS_PER_S);
 	if (code == EX_DONE || code == EX_REUSED)
 		code = life_spawn_record(ctx, dirfd, r->name, r->argv, r->argc, &so, r->sock, r->restarts + 1);
-	marker_consume(ctx, dirfd, r->name, OWNER_UNKNOWN);
+	return code;
+}
+
+/* The unsupervised route, under NAME.lock and from the record as it is
+ * then, not as it was planned: a restart that waited for the lock while
+ * another restarted the daemon must not spawn a second copy. */
+static int restart_none(struct tether_ctx *ctx, int dirfd, struct target *t)
+{
+	struct view now;
+	char lockname[NAME_MAX_LEN + 16];
+	int code, lfd;
+
+	lock_file_name(lockname, t->view.rec.name, ".lock");
+	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
+	if (lfd < 0)
+		return EX_FAIL;
+	view_load(ctx, dirfd, t->view.rec.name, &now);
+	code = restart_raced(ctx, t, &now);
+	if (code < 0)
+		code = respawn(ctx, dirfd, &now);
+	marker_consume(ctx, dirfd, t->view.rec.name, OWNER_UNKNOWN);
 	lock_release(lfd);
 	return code;
 }
@@ -316,6 +359,9 @@ static void report(const struct target *t, const struct route_opts *o)
 		return;
 	if (!o->wait && t->owner.type != OWNER_NONE)
 		say(1, "%s restart requested via %s (pid was %d)\n", t->view.rec.name, via, t->view.rec.id.pid);
+	else if (t->raced)
+		say(1, "%s was restarted meanwhile by another caller: pid %d -> %d\n", t->view.rec.name,
+		    t->view.rec.id.pid, t->new_pid);
 	else
 		say(1, "%s restarted via %s: pid %d -> %d\n", t->view.rec.name, via, t->view.rec.id.pid, t->new_pid);
 }

@@ -15,6 +15,7 @@ struct target {
 	struct owner owner;      /* stored, or resolved live, or none */
 	int leader;              /* index of the first target with this owner */
 	int code;                /* outcome, an EX_* code */
+	int raced;               /* another caller restarted it meanwhile */
 	int new_pid;
 	unsigned long long new_start;
 };
@@ -33,8 +34,9 @@ struct route_plan {
 	struct target *t;        /* a mapping (mem.h) */
 };
 
-/* Load and resolve names (or every record when count == 0). Returns 0,
- * or an exit code (no such record, refused, corrupt) after printing. */
+/* Load and resolve names (or every record when count == 0), each name
+ * once however often given. Returns 0, or an exit code (no such record,
+ * refused, corrupt) after printing. */
 int route_plan(struct tether_ctx *ctx, int dirfd, char *const names[], int count, struct route_plan *p);
 void route_free(struct route_plan *p);
 /* Print "NAME via OWNER (unit=... | dir=...)" for each target. */
