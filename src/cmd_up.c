@@ -49,8 +49,9 @@ const char cmd_up_usage[] =
 	     "or $" SERVICE_DIRS_ENV " (colon-separated); for them, and for a live\n"
 	     "NAME whose socket does not answer yet, up waits for the budget. Else CMD\n"
 	     "(or the record's command) is spawned detached under the spawn lock\n"
-	     "NAME.spawn; a failed spawn writes NAME" BACKOFF_SUFFIX ", and spawns within its TTL\n"
-	     "are suppressed at once.\n"
+	     "NAME.spawn, unless the record, read again under NAME.lock, shows it up\n"
+	     "(a start got there first); a failed spawn writes NAME" BACKOFF_SUFFIX ", and spawns\n"
+	     "within its TTL are suppressed at once.\n"
 	     "  -n, --name NAME        the daemon\n"
 	     "  -b, --budget SECONDS   how long to wait for it (default " XSTR(CONFIG_UP_BUDGET) ")\n"
 	     "      --no-spawn         report down instead of spawning\n"
@@ -240,15 +241,15 @@ static long long backoff_left(struct up_run *u)
 
 /* ---- spawn ---- */
 
-static enum up_result spawn_now(struct up_run *u)
+/* Spawn CMD, or the record's command, and record it. The caller holds
+ * NAME.lock. */
+static enum up_result spawn_record(struct up_run *u)
 {
 	const struct up_opts *o = u->o;
 	struct record *r = &u->v.rec;
 	struct spawn_opts so = o->spawn;
-	char lockname[NAME_MAX_LEN + 16];
-	int have_rec = u->v.res == STATE_OK, argc = o->cmdc, code, lfd;
+	int have_rec = u->v.res == STATE_OK, argc = o->cmdc;
 	char **argv = o->cmd;
-	long long left;
 
 	if (!argc && have_rec && r->argc)
 		argv = r->argv, argc = r->argc;
@@ -256,28 +257,49 @@ static enum up_result spawn_now(struct up_run *u)
 		fmt(u->why, sizeof u->why, "no command to spawn: give -- CMD (no record holds one)");
 		return UP_FAILED;
 	}
-	if ((left = backoff_left(u)) > 0) {
-		fmt(u->why, sizeof u->why, "a spawn failed recently: suppressed for %lld s more", left);
-		return UP_SUPPRESSED;
-	}
 	if (!so.cwd && have_rec && r->cwd[0])
 		so.cwd = r->cwd;
-	lock_file_name(lockname, o->name, ".lock");
-	if ((lfd = lock_take(u->ctx, u->dirfd, lockname, LOCK_EX)) < 0)
-		return UP_FAILED;
 	if (u->v.res == STATE_CORRUPT)
 		state_quarantine(u->ctx, u->dirfd, o->name);
-	code = life_spawn_record(u->ctx, u->dirfd, o->name, argv, argc, &so, o->sock ? o->sock : have_rec ? r->sock : NULL,
-				 have_rec ? r->restarts : 0);
-	lock_release(lfd);
-	if (code != EX_DONE) {
+	if (life_spawn_record(u->ctx, u->dirfd, o->name, argv, argc, &so, o->sock ? o->sock : have_rec ? r->sock : NULL,
+			      have_rec ? r->restarts : 0) != EX_DONE) {
 		if (backoff_write(u) < 0)
 			msg_warn(u->ctx, "%s: could not write the backoff marker", o->name);
 		fmt(u->why, sizeof u->why, "spawn failed; further spawns suppressed for %d s", o->backoff_s);
 		return UP_FAILED;
 	}
-	view_load(u->ctx, u->dirfd, o->name, &u->v);
 	return UP_STARTED;
+}
+
+/* Under NAME.lock, the one lock every spawner takes, the record is read
+ * again: start takes no NAME.spawn, and may have spawned it since. */
+static enum up_result spawn_now(struct up_run *u)
+{
+	char lockname[NAME_MAX_LEN + 16];
+	enum up_result res;
+	long long left;
+	int lfd;
+
+	if ((left = backoff_left(u)) > 0) {
+		fmt(u->why, sizeof u->why, "a spawn failed recently: suppressed for %lld s more", left);
+		return UP_SUPPRESSED;
+	}
+	lock_file_name(lockname, u->o->name, ".lock");
+	if ((lfd = lock_take(u->ctx, u->dirfd, lockname, LOCK_EX)) < 0)
+		return UP_FAILED;
+	view_load(u->ctx, u->dirfd, u->o->name, &u->v);
+	if (view_running(&u->v))
+		res = UP_UP;
+	else if (u->v.res == STATE_INSECURE)
+		res = UP_REFUSED;
+	else
+		res = spawn_record(u);
+	lock_release(lfd);
+	if (res == UP_UP)
+		res = wait_up(u) ? UP_UP : UP_NOTREADY;
+	if (res == UP_STARTED)
+		view_load(u->ctx, u->dirfd, u->o->name, &u->v);
+	return res;
 }
 
 /* Under NAME.spawn: whoever got there first may have spawned it. */

@@ -2,10 +2,11 @@
 # One daemon per name when the commands that spawn race, against real
 # processes: a name given twice to one restart restarts once; restarts
 # racing on an unsupervised daemon leave one copy, and one that waited for
-# the lock while another restarted says so instead of restarting again.
-# Each race runs with the lock held until every racer waits on it (the
-# interleaving that lost a daemon), then free. TETHER_RACE_ROUNDS sets the
-# rounds (default 12, 2 under valgrind).
+# the lock while another restarted says so instead of restarting again;
+# up racing start leaves one copy. Each race runs with the lock held until
+# every racer waits on it (the interleaving that lost a daemon), then
+# free. TETHER_RACE_ROUNDS sets the rounds (default 12, 2 under
+# valgrind).
 . "$TETHER_SRC/tests/integ/lib.sh"
 have flock || skip_all "flock (util-linux) missing"
 
@@ -93,5 +94,45 @@ done
 is "$bad_count" 0 "3 free-running restarts: one daemon every round ($ROUNDS)"
 is "$bad_codes" 0 "every restart exits 0"
 is "$bad_rec" 0 "the record names the one left"
+
+# --- up racing start ---
+# up decides under NAME.spawn, start under NAME.lock only: the spawn
+# itself, under NAME.lock, must look again.
+race_up() { # race_up HELD TAG: 3 ups and 3 starts; sets n, codes
+	[ "$1" = held ] && hold u
+	for i in 1 2 3; do
+		T up -n u -b 1 -- sleep "$2" >/dev/null 2>&1 & eval "up$i=\$!"
+		T start -n u -- sleep "$2" >/dev/null 2>&1 & eval "st$i=\$!"
+	done
+	if [ "$1" = held ]; then
+		# The ups wait on NAME.spawn behind the first, which waits here.
+		wait_until 10 waiters u 4 || diag "round $r: the racers did not all wait on u.lock"
+		release
+	fi
+	codes=
+	# shellcheck disable=SC2154 # up1..st3, set by eval
+	for p in $up1 $up2 $up3; do wait "$p"; codes="$codes up:$?"; done
+	for p in $st1 $st2 $st3; do wait "$p"; codes="$codes start:$?"; done
+	n=$(live_count "^sleep $2\$")
+}
+for how in held free; do
+	bad_count=0 bad_codes=0 bad_rec=0
+	r=0
+	while [ "$r" -lt "$ROUNDS" ]; do
+		race_up "$how" "${tag}4"
+		[ "$n" -eq 1 ] || { bad_count=$((bad_count + 1)); diag "round $r: $n daemons"; }
+		# One spawned (start 0 or up 162); the others found it running.
+		spawned=$(echo "$codes" | tr ' ' '\n' | grep -c -e '^start:0$' -e '^up:162$')
+		others=$(echo "$codes" | tr ' ' '\n' | grep -c -e '^start:152$' -e '^up:0$')
+		[ "$spawned:$others" = "1:5" ] || { bad_codes=$((bad_codes + 1)); diag "round $r:$codes"; }
+		[ "$(live_pids "^sleep ${tag}4\$")" = "$(pid_of u)" ] || bad_rec=$((bad_rec + 1))
+		kill_all "^sleep ${tag}4\$"
+		T stop -n u >/dev/null 2>&1
+		r=$((r + 1))
+	done
+	is "$bad_count" 0 "3 ups and 3 starts ($how): one daemon every round ($ROUNDS)"
+	is "$bad_codes" 0 "one spawned (start 0 or up 162); the others: start 152, up 0"
+	is "$bad_rec" 0 "the record names the one left"
+done
 
 done_testing
