@@ -15,12 +15,15 @@ const char cmd_start_usage[] =
 	"usage: tether start -n NAME [--log FILE] [--cwd DIR] -- CMD [ARG]...\n"
 	HELP("The unsupervised path: spawn CMD detached (double fork, setsid, stdin\n"
 	     "from /dev/null, every other fd closed), record it, and return once it\n"
-	     "has been exec'd. Concurrent starts of NAME produce one daemon.\n"
+	     "has been exec'd. Concurrent starts of NAME produce one daemon. A NAME\n"
+	     "whose record names a supervisor (stopped through it) is that\n"
+	     "supervisor's to start: tether restart -n NAME asks it.\n"
 	     "  -n, --name NAME  the daemon's name\n"
 	     "      --log FILE   append its stdout and stderr to FILE (default /dev/null)\n"
 	     "      --cwd DIR    run it in DIR (default: the current directory)\n"
 	     "      --sock PATH  its control socket, stored in the record\n"
-	     "Exit: 0 started, 1 failed (exec error printed), 152 already running.\n");
+	     "Exit: 0 started, 1 failed (exec error printed), 152 already running,\n"
+	     "164 managed by a supervisor.\n");
 
 struct start_opts {
 	const char *name;
@@ -91,6 +94,8 @@ int cmd_start(struct tether_ctx *ctx, int argc, char **argv)
 		code = EX_RUNNING;
 	} else if (old.res == STATE_INSECURE) {
 		code = EX_INSECURE;
+	} else if (old.res == STATE_OK && life_managed(&old.rec)) {
+		code = life_refuse_managed(ctx, &old.rec);
 	} else {
 		if (old.res == STATE_CORRUPT)
 			state_quarantine(ctx, dirfd, o.name);

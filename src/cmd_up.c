@@ -202,7 +202,7 @@ static void managed_by(struct up_run *u)
 	char path[PATH_MAX];
 
 	u->managed[0] = 0;
-	if (u->v.res == STATE_OK && r->owner.type != OWNER_NONE && r->owner.type != OWNER_UNKNOWN)
+	if (u->v.res == STATE_OK && life_managed(r))
 		fmt(u->managed, sizeof u->managed, "%s (its record's owner)", owner_type_name(r->owner.type));
 	else if (file_in(UNIT_DIRS, u->o->name, ".service", 0, path, sizeof path))
 		fmt(u->managed, sizeof u->managed, "systemd (%s)", path);
@@ -241,6 +241,17 @@ static long long backoff_left(struct up_run *u)
 
 /* ---- spawn ---- */
 
+/* Up within the budget, or not ready (and why, if it is managed). */
+static enum up_result wait_managed(struct up_run *u)
+{
+	if (wait_up(u))
+		return UP_UP;
+	if (u->managed[0])
+		fmt(u->why, sizeof u->why, "managed by %s: not up within %d ms, not spawned", u->managed,
+		    u->o->budget_ms);
+	return UP_NOTREADY;
+}
+
 /* Spawn CMD, or the record's command, and record it. The caller holds
  * NAME.lock. */
 static enum up_result spawn_record(struct up_run *u)
@@ -272,7 +283,8 @@ static enum up_result spawn_record(struct up_run *u)
 }
 
 /* Under NAME.lock, the one lock every spawner takes, the record is read
- * again: start takes no NAME.spawn, and may have spawned it since. */
+ * again: start takes no NAME.spawn, and may have spawned it since (or
+ * tether exec recorded it under a supervisor): then it is waited for. */
 static enum up_result spawn_now(struct up_run *u)
 {
 	char lockname[NAME_MAX_LEN + 16];
@@ -288,15 +300,17 @@ static enum up_result spawn_now(struct up_run *u)
 	if ((lfd = lock_take(u->ctx, u->dirfd, lockname, LOCK_EX)) < 0)
 		return UP_FAILED;
 	view_load(u->ctx, u->dirfd, u->o->name, &u->v);
-	if (view_running(&u->v))
-		res = UP_UP;
+	if (u->v.res == STATE_OK && life_managed(&u->v.rec))
+		managed_by(u);
+	if (view_running(&u->v) || u->managed[0])
+		res = UP_NOTREADY;
 	else if (u->v.res == STATE_INSECURE)
 		res = UP_REFUSED;
 	else
 		res = spawn_record(u);
 	lock_release(lfd);
-	if (res == UP_UP)
-		res = wait_up(u) ? UP_UP : UP_NOTREADY;
+	if (res == UP_NOTREADY)
+		res = wait_managed(u);
 	if (res == UP_STARTED)
 		view_load(u->ctx, u->dirfd, u->o->name, &u->v);
 	return res;
@@ -336,14 +350,8 @@ static enum up_result decide(struct up_run *u)
 	if (u->v.res == STATE_INSECURE)
 		return UP_REFUSED;
 	managed_by(u);
-	if (u->managed[0] || l == LOOK_ALIVE) {
-		if (wait_up(u))
-			return UP_UP;
-		if (u->managed[0])
-			fmt(u->why, sizeof u->why, "managed by %s: not up within %d ms, not spawned", u->managed,
-			    u->o->budget_ms);
-		return UP_NOTREADY;
-	}
+	if (u->managed[0] || l == LOOK_ALIVE)
+		return wait_managed(u);
 	if (u->o->no_spawn)
 		return UP_DOWN;
 	return spawn_locked(u);

@@ -29,6 +29,7 @@ enum {
 	EX_DOWN = 161,          /* up --no-spawn: not running */
 	EX_STARTED = 162,       /* up: was down, spawned now */
 	EX_NOMARKER = 163,      /* marker: no valid restart marker */
+	EX_MANAGED = 164,       /* start: a supervisor owns the name, start it there */
 };
 
 #endif

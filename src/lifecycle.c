@@ -45,6 +45,21 @@ int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char 
 	return EX_DONE;
 }
 
+int life_managed(const struct record *r)
+{
+	return r->owner.type != OWNER_NONE && r->owner.type != OWNER_UNKNOWN;
+}
+
+int life_refuse_managed(struct tether_ctx *ctx, const struct record *r)
+{
+	const struct owner *o = &r->owner;
+	const char *where = o->unit[0] ? o->unit : o->dir[0] ? o->dir : o->service;
+
+	msg_error(ctx, "%s is managed by %s%s%s%s: not spawned beside it; start it through its owner: tether restart -n %s",
+		  r->name, owner_type_name(o->type), where[0] ? " (" : "", where, where[0] ? ")" : "", r->name);
+	return EX_MANAGED;
+}
+
 int life_stop_ident(struct tether_ctx *ctx, const struct record *r, int sig, int grace_ms)
 {
 	enum ident_verdict v = ident_stop(ctx, &r->id, sig, grace_ms);

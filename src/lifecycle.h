@@ -13,6 +13,12 @@ int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char 
 /* Stop r's process by identity: sig, grace, KILL. Returns an exit code:
  * EX_DONE (stopped or already gone), EX_REUSED (left alone), EX_TIMEOUT. */
 int life_stop_ident(struct tether_ctx *ctx, const struct record *r, int sig, int grace_ms);
+/* Does r name a supervisor (any owner but none or unrecorded)? Then only
+ * that owner spawns it: a copy beside it would fight it. */
+int life_managed(const struct record *r);
+/* Refuse to spawn a managed r: say who manages it and how to start it
+ * (tether restart, routed to the owner). Returns EX_MANAGED. */
+int life_refuse_managed(struct tether_ctx *ctx, const struct record *r);
 /* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
 int signal_parse(const char *s);
 /* "NAME.lock" etc. into buf (NAME_MAX_LEN + 16). */

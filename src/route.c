@@ -308,6 +308,8 @@ static int respawn(struct tether_ctx *ctx, int dirfd, const struct view *now)
 		msg_error(ctx, "%s: the record holds no command: cannot respawn", r->name);
 		return EX_FAIL;
 	}
+	if (life_managed(r))
+		return life_refuse_managed(ctx, r);
 	if (now->verdict == IDENT_ALIVE || now->verdict == IDENT_UNVERIFIED)
 		code = life_stop_ident(ctx, r, SIGTERM, CONFIG_STOP_TIMEOUT * MS_PER_S);
 	if (code == EX_DONE || code == EX_REUSED)

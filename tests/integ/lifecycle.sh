@@ -77,6 +77,18 @@ T status -n short >/dev/null; is $? 3 "the pruned record is gone"
 T status -n keep >/dev/null; is $? 0 "prune leaves the running daemon"
 T stop -n keep >/dev/null
 
+# A daemon that crashed (owner none) is replaced by the next start.
+T start -n crashy -- sleep "${tag}5"
+cpid=$(pid_of crashy)
+kill -9 "$cpid"
+crashed() { ! alive "$cpid"; }
+wait_until 10 crashed
+T start -n crashy -- sleep "${tag}5"; is $? 0 "start over a crashed daemon's record (owner none) exits 0"
+npid=$(pid_of crashy); track "$npid"
+ok "$([ "$npid" != "$cpid" ] && alive "$npid" && echo 0 || echo 1)" "and records a new live process ($cpid -> $npid)"
+is "$(count_procs "${tag}5")" 1 "exactly one"
+T stop -n crashy >/dev/null
+
 # exec: the daemon keeps tether's pid and start time.
 sh -c 'echo $$ > "$1/pid"; exec "$2" exec -n inplace -- sleep "$3"' sh "$TMP" "$TETHER" "${tag}4" &
 wait_until 15 test -s "$TMP/state/inplace.cbor"

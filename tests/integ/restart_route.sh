@@ -114,6 +114,13 @@ supervisor_test() { # KIND SCANNER
 	like "$out" "side-$kind stopped *" "$kind: and says stopped"
 	sleep 1.2
 	ok "$(T status -n "side-$kind" >/dev/null; [ $? = 3 ] && echo 0 || echo 1)" "$kind: the supervisor keeps it down"
+	# A copy started beside the supervisor would make its run script's
+	# tether exec exit 152 on the next start through it: a crash loop.
+	T start -n "side-$kind" -- sleep "${tag}2" 2>"$TMP/err"; rc=$?
+	is "$rc" 164 "$kind: tether start of the stopped daemon is refused (164)"
+	like "$(cat "$TMP/err")" "*side-$kind is managed by $kind ($scandir/side)*tether restart -n side-$kind*" \
+		"$kind: naming the owner and the way to start it"
+	is "$(count "${tag}2")" 0 "$kind: nothing is spawned beside $kind"
 	T restart -n "side-$kind" -t 10 >/dev/null; is $? 0 "$kind: restart of the stopped daemon starts it through $kind"
 	T status -n "side-$kind" >/dev/null; is $? 0 "$kind: running again"
 

@@ -108,6 +108,11 @@ ok $? "a is down and stays down"
 sleep 0.3
 is "$(live_count "^sleep ${tag}1")" 0 "no respawn of a stopped child"
 like "$(T status -n a)" "a stopped *owner=tether" "its record stays, saying stopped"
+T start -n a -- sleep "${tag}9" 2>"$TMP/err"; rc=$?
+is "$rc" 164 "tether start of a child stopped through its supervisor is refused (164)"
+like "$(cat "$TMP/err")" "*a is managed by tether ($S)*tether restart -n a*" "naming the owner and how to start it"
+is "$(live_count "^sleep ${tag}9")" 0 "nothing is spawned beside the supervisor"
+like "$(T status -n a)" "a stopped *owner=tether" "the record still names the supervisor"
 T restart -n a >/dev/null 2>&1
 wait_until 15 running grp 3
 ok $? "tether restart -n a brings it back through the supervisor"
