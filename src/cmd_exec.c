@@ -83,7 +83,7 @@ static int describe_self(struct tether_ctx *ctx, const struct exec_opts *o, char
 			msg_syserr(ctx, "read own stat under", ctx->proc_root);
 		r->id.pid = (int)getpid();  /* no /proc: unverified identity */
 	}
-	ident_exe_of_cmd(cmd, &r->id, r->exe, sizeof r->exe);
+	ident_exe_of_cmd(cmd, NULL, &r->id, r->exe, sizeof r->exe);
 	if (sup_detect(ctx, 0, &r->owner) < 0)
 		r->owner.type = OWNER_NONE;
 	if (record_set_argv(r, cmdc, cmd) < 0) {

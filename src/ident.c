@@ -162,11 +162,20 @@ enum ident_verdict ident_stop(struct tether_ctx *ctx, const struct ident *id, in
 	return v;
 }
 
-static int exe_from_path(const char *path, struct ident *id)
+/* path as the program will see it: a relative one from cwd (if not NULL),
+ * where execvp runs after spawn's chdir. */
+static int exe_from_path(const char *cwd, const char *path, struct ident *id)
 {
 	struct stat sb;
-	char head[2];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char head[2], at[PATH_MAX];
+	int fd;
+
+	if (cwd && path[0] != '/') {
+		if (fmt(at, sizeof at, "%s/%s", cwd, path) >= sizeof at)
+			return -1;
+		path = at;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
@@ -184,7 +193,7 @@ static int exe_from_path(const char *path, struct ident *id)
 	return 0;
 }
 
-static int resolve(const char *name, struct ident *id, char *path, size_t cap)
+static int resolve(const char *cwd, const char *name, struct ident *id, char *path, size_t cap)
 {
 	char buf[PATH_MAX];
 	const char *dirs = getenv("PATH");
@@ -192,13 +201,13 @@ static int resolve(const char *name, struct ident *id, char *path, size_t cap)
 	if (path)
 		fmt(path, cap, "%s", name);
 	if (strchr(name, '/'))
-		return exe_from_path(name, id);
+		return exe_from_path(cwd, name, id);
 	if (!dirs)
 		dirs = "/usr/local/bin:/bin:/usr/bin";
 	while (*dirs) {
 		size_t n = strcspn(dirs, ":");
 		if (fmt(buf, sizeof buf, "%.*s/%s", (int)(n ? n : 1), n ? dirs : ".", name) < sizeof buf &&
-		    exe_from_path(buf, id) == 0) {
+		    exe_from_path(cwd, buf, id) == 0) {
 			if (path)
 				fmt(path, cap, "%s", buf);
 			return 0;
@@ -211,7 +220,7 @@ static int resolve(const char *name, struct ident *id, char *path, size_t cap)
 /* Programs that usually exec another: shells running -c, and wrappers
  * such as env, nice, chpst, setuidgid or su-exec, whose arguments name
  * a program. Their own executable is not the daemon's for long. */
-static int execs_another(char *const argv[])
+static int execs_another(const char *cwd, char *const argv[])
 {
 	static const char *const shells[] = { "sh", "ash", "dash", "bash", "ksh", "mksh", "zsh", "busybox" };
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
@@ -221,14 +230,14 @@ static int execs_another(char *const argv[])
 		if (!strcmp(base, shells[i]))
 			return 1;
 	for (int i = 1; argv[i]; i++)
-		if (argv[i][0] != '-' && resolve(argv[i], &scratch, NULL, 0) == 0 && scratch.exe_ino)
+		if (argv[i][0] != '-' && resolve(cwd, argv[i], &scratch, NULL, 0) == 0 && scratch.exe_ino)
 			return 1;
 	return 0;
 }
 
-void ident_exe_of_cmd(char *const argv[], struct ident *id, char *path, size_t cap)
+void ident_exe_of_cmd(char *const argv[], const char *cwd, struct ident *id, char *path, size_t cap)
 {
 	id->exe_dev = id->exe_ino = 0;
-	if (resolve(argv[0], id, path, cap) < 0 || execs_another(argv))
+	if (resolve(cwd, argv[0], id, path, cap) < 0 || execs_another(cwd, argv))
 		id->exe_dev = id->exe_ino = 0;
 }

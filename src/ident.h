@@ -67,7 +67,9 @@ enum ident_verdict ident_stop(struct tether_ctx *ctx, const struct ident *id, in
  * program will not stay the daemon's image: a script (#!), whose
  * /proc/<pid>/exe is the interpreter; a shell; or a wrapper whose
  * arguments name another program (env, nice, chpst, setuidgid...), which
- * execs it. path (may be NULL) gets the file found, else argv[0]. */
-void ident_exe_of_cmd(char *const argv[], struct ident *id, char *path, size_t cap);
+ * execs it. A relative name is looked up from cwd, where the program
+ * runs (NULL: ours). path (may be NULL) gets the file found, else
+ * argv[0]. */
+void ident_exe_of_cmd(char *const argv[], const char *cwd, struct ident *id, char *path, size_t cap);
 
 #endif

@@ -11,21 +11,41 @@
 #include "procfs.h"
 #include "sys.h"
 
+/* path into out (PATH_MAX), made absolute from here (NULL: unknown, as
+ * given): a restart from another directory must find the same one. */
+static int absolute(struct tether_ctx *ctx, char *out, const char *here, const char *path)
+{
+	size_t n = here && path[0] != '/' ? fmt(out, PATH_MAX, "%s/%s", here, path)
+					  : fmt(out, PATH_MAX, "%s", path);
+
+	if (n < PATH_MAX)
+		return 0;
+	msg_error(ctx, "%s: path too long", path);
+	return -1;
+}
+
 int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char *const cmd[], int cmdc,
 		      const struct spawn_opts *so, const char *sock, unsigned long long restarts)
 {
 	struct record r;
+	char here[PATH_MAX];
+	const char *cwd = sys_getcwd(here, sizeof here);
 
 	record_init(&r, name);
 	if (record_set_argv(&r, cmdc, cmd) < 0) {
 		msg_error(ctx, "argv too long to record (max %d args, %d bytes)", ARGV_MAX, ARGV_BYTES);
 		return EX_FAIL;
 	}
-	if (so->cwd)
-		fmt(r.cwd, sizeof r.cwd, "%s", so->cwd);
-	else if (!sys_getcwd(r.cwd, sizeof r.cwd))
-		r.cwd[0] = 0;
+	/* A relative --log is the caller's, not --cwd's: both are made
+	 * absolute from here before spawn changes directory. */
+	if (absolute(ctx, r.cwd, cwd, so->cwd ? so->cwd : cwd ? cwd : "") < 0 ||
+	    absolute(ctx, r.log, cwd, so->log ? so->log : "") < 0)
+		return EX_USAGE;
+	if (!so->log)
+		r.log[0] = 0;
 	struct spawn_opts o = *so;
+	o.cwd = so->cwd ? r.cwd : NULL;
+	o.log = so->log ? r.log : NULL;
 	o.exe_out = r.exe;
 	o.exe_cap = sizeof r.exe;
 	if (spawn(ctx, cmd, &o, &r.id) < 0)
@@ -36,7 +56,6 @@ int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char 
 	r.since = (long long)time(NULL);
 	r.restarts = restarts;
 	fmt(r.sock, sizeof r.sock, "%s", sock ? sock : "");
-	fmt(r.log, sizeof r.log, "%s", so->log ? so->log : "");
 	if (state_save(ctx, dirfd, &r) < 0) {
 		msg_error(ctx, "%s started as pid %d but could not be recorded", name, r.id.pid);
 		return EX_FAIL;

@@ -22,6 +22,14 @@ struct hello {
 	unsigned long long start;
 };
 
+/* What the grandchild reports when it cannot run the program: the step
+ * that failed, and its errno. */
+enum step { STEP_EXEC, STEP_CWD, STEP_LOG, STEP_STDIO };
+struct failure {
+	int step;
+	int err;
+};
+
 static void close_from(int lowfd)
 {
 #ifdef SYS_close_range
@@ -34,14 +42,17 @@ static void close_from(int lowfd)
 		close(fd);
 }
 
+/* 0, or the step that failed, with errno. */
 static int setup_stdio(const struct spawn_opts *o)
 {
 	int in = open("/dev/null", O_RDONLY);
 	int out = o->log ? open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, LOG_MODE)
 			 : open("/dev/null", O_WRONLY);
 
+	if (out < 0 && o->log)
+		return STEP_LOG;
 	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		return -1;
+		return STEP_STDIO;
 	if (in > 2)
 		close(in);
 	if (out > 2)
@@ -68,7 +79,7 @@ static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *c
 {
 	struct hello h;
 	struct proc_stat st;
-	int err;
+	struct failure f = { STEP_EXEC, 0 };
 
 	memset(&h, 0, sizeof h);  /* padding goes through the pipe too */
 	h.pid = (int)getpid();
@@ -79,9 +90,15 @@ static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *c
 	reset_signals();
 	/* Keep the report pipe above stdio, then at 3, the only fd left. */
 	int hi = fcntl(wfd, F_DUPFD_CLOEXEC, 3);
-	if (hi < 0 || (o->cwd && chdir(o->cwd) < 0) || setup_stdio(o) < 0) {
-		err = errno;
-		sys_write_all(hi < 0 ? wfd : hi, &err, sizeof err);
+	if (hi < 0)
+		f.step = STEP_STDIO;
+	else if (o->cwd && chdir(o->cwd) < 0)
+		f.step = STEP_CWD;
+	else
+		f.step = setup_stdio(o);
+	if (f.step != STEP_EXEC) {
+		f.err = errno;
+		sys_write_all(hi < 0 ? wfd : hi, &f, sizeof f);
 		_exit(127);
 	}
 	if (hi != 3 && (dup2(hi, 3) < 0 || close(hi) < 0))
@@ -91,15 +108,16 @@ static void __attribute__((noreturn)) grandchild(struct tether_ctx *ctx, char *c
 	if (o->env)
 		environ = (char **)o->env;  /* the grandchild's own; execvp passes it on */
 	execvp(argv[0], argv);
-	err = errno;
-	sys_write_all(3, &err, sizeof err);
+	f.err = errno;
+	sys_write_all(3, &f, sizeof f);
 	_exit(127);
 }
 
 int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o, struct ident *id)
 {
 	struct hello h;
-	int p[2], err = 0, status;
+	struct failure f = { STEP_EXEC, 0 };
+	int p[2], status;
 	pid_t child;
 
 	memset(id, 0, sizeof *id);
@@ -128,7 +146,7 @@ int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o
 	}
 	close(p[1]);
 	ssize_t n = sys_read_full(p[0], &h, sizeof h);
-	ssize_t m = n == (ssize_t)sizeof h ? sys_read_full(p[0], &err, sizeof err) : 0;
+	ssize_t m = n == (ssize_t)sizeof h ? sys_read_full(p[0], &f, sizeof f) : 0;
 	close(p[0]);
 	if (o->detach)
 		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
@@ -138,19 +156,22 @@ int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o
 		errno = ECHILD;
 		return -1;
 	}
-	if (m == (ssize_t)sizeof err) {
+	if (m == (ssize_t)sizeof f) {
+		static const char *const what[] = {
+			[STEP_EXEC] = "exec", [STEP_CWD] = "chdir", [STEP_LOG] = "open log", [STEP_STDIO] = "set up stdio of",
+		};
 		if (!o->detach)
 			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 				;
-		errno = err;
-		msg_syserr(ctx, "exec", argv[0]);
-		errno = err;
+		errno = f.err;
+		msg_syserr(ctx, what[f.step & 3], f.step == STEP_CWD ? o->cwd : f.step == STEP_LOG ? o->log : argv[0]);
+		errno = f.err;
 		return -1;
 	}
 	id->pid = h.pid;
 	id->start = h.start;
 	if (procfs_boot_id(ctx) == 0)
 		memcpy(id->boot, ctx->boot_id, sizeof id->boot);
-	ident_exe_of_cmd(argv, id, o->exe_out, o->exe_cap);
+	ident_exe_of_cmd(argv, o->cwd, id, o->exe_out, o->exe_cap);
 	return 0;
 }

@@ -109,6 +109,30 @@ wait
 is "$(count_procs "${tag}5")" 1 "8 concurrent starts leave exactly one daemon"
 T stop -n race
 
+# --cwd DIR -- ./prog: the program is the one in DIR, where it runs, not
+# one of that name where tether was called; the record's cwd and a
+# relative --log are absolute, from the caller's directory.
+mkdir -p "$TMP/here/sub"
+cp "$(command -v sleep)" "$TMP/here/sub/prog"
+cp "$(command -v cat)" "$TMP/here/prog"
+(cd "$TMP/here" && T start -n incwd --cwd sub --log rel.log -- ./prog "${tag}7"); is $? 0 "start --cwd sub -- ./prog"
+track "$(pid_of incwd)"
+like "$(tr '\0' ' ' < "/proc/$(pid_of incwd)/cmdline")" "./prog ${tag}7 " "it runs sub/prog"
+is "$(cd "$TMP/here" && T restart --all --changed --dry-run 2>&1)" "no daemon runs a changed binary" \
+	"its recorded executable is sub/prog, not ./prog where start ran"
+ok "$([ -f "$TMP/here/rel.log" ] && [ ! -e "$TMP/here/sub/rel.log" ]; echo $?)" \
+	"a relative --log is the caller's, not --cwd's"
+(cd / && T restart -n incwd >/dev/null); is $? 0 "restarted from another directory"
+like "$(tr '\0' ' ' < "/proc/$(pid_of incwd)/cmdline")" "./prog ${tag}7 " "it runs sub/prog again"
+ok "$([ ! -e /rel.log ] && [ -f "$TMP/here/rel.log" ]; echo $?)" "and logs to the same file"
+T stop -n incwd
+
+# A spawn that fails names the step that failed.
+T start -n nocwd --cwd /nonexistent -- sleep 1 2>"$TMP/err"; is $? 1 "start --cwd into nothing exits 1"
+is "$(cat "$TMP/err")" "tether: start: chdir /nonexistent: No such file or directory" "saying chdir"
+T start -n nolog --log /nonexistent/x.log -- sleep 1 2>"$TMP/err"; is $? 1 "start --log into nothing exits 1"
+is "$(cat "$TMP/err")" "tether: start: open log /nonexistent/x.log: No such file or directory" "saying open log"
+
 # Odd comm names are tracked exactly.
 cp "$(command -v sleep)" "$TMP/a) b (c"
 T start -n odd -- "$TMP/a) b (c" 1000
