@@ -19,12 +19,14 @@
 const char cmd_stop_usage[] =
 	"usage: tether stop -n NAME [--signal SIG] [--timeout SECONDS]\n"
 	HELP("Stop NAME by identity only: SIG (default TERM), wait, then KILL. A\n"
-	     "supervised daemon is stopped through its supervisor instead.\n"
+	     "supervised daemon is stopped through its supervisor instead, even\n"
+	     "while it is down between two runs, and waited for.\n"
 	     "  -n, --name NAME       the daemon\n"
 	     "  -s, --signal SIG      first signal (name or number)\n"
 	     "  -t, --timeout SECONDS grace before KILL (default " XSTR(CONFIG_STOP_TIMEOUT) ")\n"
 	     "Exit: 0 stopped or not running, 1 failed, 151 pid reused (nothing\n"
-	     "signalled), 155/156 record refused/corrupt, 157 survived KILL.\n");
+	     "signalled), 155/156 record refused/corrupt, 157 survived KILL (or\n"
+	     "the supervisor's stop), 158 the supervisor or its tool unreachable.\n");
 
 struct stop_opts {
 	const char *name;
@@ -72,22 +74,87 @@ static int supervised(const struct owner *o)
 	return o->type != OWNER_NONE && o->type != OWNER_UNKNOWN;
 }
 
-static int stop_running(struct tether_ctx *ctx, struct record *r, const struct stop_opts *o)
+/* A record without an owner: ask the live process; a dead one cannot
+ * tell, and is taken as unsupervised. */
+static void resolve_owner(struct tether_ctx *ctx, struct view *v)
 {
-	if (r->owner.type == OWNER_UNKNOWN && sup_detect(ctx, r->id.pid, &r->owner) < 0)
-		r->owner.type = OWNER_NONE;
-	if (!supervised(&r->owner))
-		return life_stop_ident(ctx, r, o->sig, o->grace_ms);
+	struct owner *o = &v->rec.owner;
+
+	if (o->type != OWNER_UNKNOWN)
+		return;
+	if (!view_running(v) || sup_detect(ctx, v->rec.id.pid, o) < 0) {
+		owner_clear(o);
+		o->type = OWNER_NONE;
+	}
+}
+
+/* The owner may be between two runs of the daemon (a crash loop): wait
+ * until no identity recorded for it is alive, however many it records
+ * meanwhile. 0, or -1 with *pid the one still running. */
+static int wait_down(struct tether_ctx *ctx, int dirfd, const char *name, int timeout_ms, int *pid)
+{
+	long long end = now_ms() + timeout_ms;
+	struct view v;
+
+	for (;;) {
+		view_load(ctx, dirfd, name, &v);
+		if (!view_running(&v))
+			return 0;
+		long long left = end - now_ms();
+		if (left < 0 || ident_wait_gone(ctx, &v.rec.id, (int)left) < 0) {
+			*pid = v.rec.id.pid;
+			return -1;
+		}
+	}
+}
+
+/* Keep the record, marked stopped, so that `tether restart` can ask the
+ * owner to start it again. Under the name's lock: the record read may be
+ * one the owner wrote while it was being stopped. */
+static int mark_stopped(struct tether_ctx *ctx, int dirfd, const struct record *r)
+{
+	char lockname[NAME_MAX_LEN + 16];
+	struct view v;
+	int lfd, code = EX_DONE;
+
+	lock_file_name(lockname, r->name, ".lock");
+	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
+	view_load(ctx, dirfd, r->name, &v);
+	if (view_running(&v)) {
+		msg_error(ctx, "%s: started again as pid %d while it was being stopped", r->name, v.rec.id.pid);
+		code = EX_FAIL;
+	} else if (v.res == STATE_OK) {
+		if (v.rec.owner.type == OWNER_UNKNOWN)
+			v.rec.owner = r->owner;
+		v.rec.stopped = 1;
+		state_save(ctx, dirfd, &v.rec);
+	}
+	lock_release(lfd);
+	return code;
+}
+
+/* Through the owner, whether or not the daemon runs at this instant: one
+ * that is down may be due for a respawn. Without the name's lock, which
+ * the owner may need to record a run it starts meanwhile. */
+static int stop_owned(struct tether_ctx *ctx, int dirfd, const struct view *v, const struct stop_opts *o)
+{
+	const struct record *r = &v->rec;
+	int pid, code;
+
+	if (r->stopped && !view_running(v)) {
+		msg_trace(ctx, "%s: already stopped through %s", r->name, owner_type_name(r->owner.type));
+		return EX_DONE;
+	}
 	msg_trace(ctx, "%s: stopping through %s", r->name, owner_type_name(r->owner.type));
-	int code = sup_stop(ctx, &r->owner);
+	code = sup_stop(ctx, &r->owner);
 	if (code != EX_DONE)
 		return code;
-	if (ident_wait_gone(ctx, &r->id, o->grace_ms + MS_PER_S) < 0) {
+	if (wait_down(ctx, dirfd, r->name, o->grace_ms + MS_PER_S, &pid) < 0) {
 		msg_error(ctx, "%s: %s accepted the stop but pid %d is still running", r->name,
-			  owner_type_name(r->owner.type), r->id.pid);
+			  owner_type_name(r->owner.type), pid);
 		return EX_TIMEOUT;
 	}
-	return EX_DONE;
+	return mark_stopped(ctx, dirfd, r);
 }
 
 int cmd_stop(struct tether_ctx *ctx, int argc, char **argv)
@@ -105,24 +172,22 @@ int cmd_stop(struct tether_ctx *ctx, int argc, char **argv)
 	lock_file_name(lockname, o.name, ".lock");
 	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
 	view_load(ctx, dirfd, o.name, &v);
-	if (v.res != STATE_OK)
+	if (v.res == STATE_OK)
+		resolve_owner(ctx, &v);
+	if (v.res != STATE_OK) {
 		code = state_exit_code(v.res, EX_DONE);
-	else if (v.verdict == IDENT_REUSED)
+	} else if (supervised(&v.rec.owner)) {
+		lock_release(lfd);
+		lfd = -1;
+		code = stop_owned(ctx, dirfd, &v, &o);
+	} else if (v.verdict == IDENT_REUSED || view_running(&v)) {
 		code = life_stop_ident(ctx, &v.rec, o.sig, o.grace_ms);
-	else if (view_running(&v))
-		code = stop_running(ctx, &v.rec, &o);
-	else if (v.verdict == IDENT_UNKNOWN) {
+	} else if (v.verdict == IDENT_UNKNOWN) {
 		msg_error(ctx, "%s: cannot read %s/%d/stat: not signalled", o.name, ctx->proc_root, v.rec.id.pid);
 		code = EX_UNKNOWN;
 	}
-	/* A supervised daemon keeps its record, marked stopped, so that
-	 * `tether restart` can ask its supervisor to start it again. */
-	if (code == EX_DONE && v.res == STATE_OK && supervised(&v.rec.owner)) {
-		v.rec.stopped = 1;
-		state_save(ctx, dirfd, &v.rec);
-	} else if (code == EX_DONE && v.res == STATE_OK) {
+	if (code == EX_DONE && v.res == STATE_OK && !supervised(&v.rec.owner))
 		state_remove(ctx, dirfd, o.name);
-	}
 	lock_release(lfd);
 	close(dirfd);
 	return code;
