@@ -7,6 +7,7 @@
 #include "exitcodes.h"
 #include "lifecycle.h"
 #include "lock.h"
+#include "marker.h"
 #include "msg.h"
 #include "opt.h"
 #include "report.h"
@@ -20,7 +21,8 @@ const char cmd_stop_usage[] =
 	"usage: tether stop -n NAME [--signal SIG] [--timeout SECONDS]\n"
 	HELP("Stop NAME by identity only: SIG (default TERM), wait, then KILL. A\n"
 	     "supervised daemon is stopped through its supervisor instead, even\n"
-	     "while it is down between two runs, and waited for.\n"
+	     "while it is down between two runs, and waited for. A stop clears\n"
+	     "NAME's restart marker first: the daemon sees a stop.\n"
 	     "  -n, --name NAME       the daemon\n"
 	     "  -s, --signal SIG      first signal (name or number)\n"
 	     "  -t, --timeout SECONDS grace before KILL (default " XSTR(CONFIG_STOP_TIMEOUT) ")\n"
@@ -172,8 +174,12 @@ int cmd_stop(struct tether_ctx *ctx, int argc, char **argv)
 	lock_file_name(lockname, o.name, ".lock");
 	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
 	view_load(ctx, dirfd, o.name, &v);
-	if (v.res == STATE_OK)
+	if (v.res == STATE_OK) {
+		/* Left by a restart that never went through, a marker would
+		 * make the daemon take this stop for a restart. */
+		marker_remove(ctx, dirfd, o.name);
 		resolve_owner(ctx, &v);
+	}
 	if (v.res != STATE_OK) {
 		code = state_exit_code(v.res, EX_DONE);
 	} else if (supervised(&v.rec.owner)) {

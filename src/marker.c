@@ -163,13 +163,22 @@ enum marker_result marker_check_as(struct tether_ctx *ctx, int dirfd, const char
 int marker_consume(struct tether_ctx *ctx, int dirfd, const char *name, enum owner_type owner)
 {
 	struct marker m;
-	char file[NAME_MAX_LEN + 16];
 	enum marker_result r = marker_check(ctx, dirfd, name, owner, &m);
 
 	if (r == MARKER_NONE)
 		return 0;
-	marker_file(file, sizeof file, name, MARKER_SUFFIX);
-	if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
-		msg_syserr(ctx, "remove", file);
+	marker_remove(ctx, dirfd, name);
 	return r == MARKER_VALID;
+}
+
+int marker_remove(struct tether_ctx *ctx, int dirfd, const char *name)
+{
+	char file[NAME_MAX_LEN + 16];
+
+	marker_file(file, sizeof file, name, MARKER_SUFFIX);
+	if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT) {
+		msg_syserr(ctx, "remove", file);
+		return -1;
+	}
+	return 0;
 }

@@ -48,6 +48,9 @@ enum marker_result marker_check_as(struct tether_ctx *ctx, int dirfd, const char
 /* Remove NAME's marker; returns 1 if it was valid (a restart was
  * expected), 0 otherwise. */
 int marker_consume(struct tether_ctx *ctx, int dirfd, const char *name, enum owner_type owner);
+/* Remove NAME's marker, whatever it holds, without a word unless the
+ * removal fails: 0 (also when there was none) or -1. */
+int marker_remove(struct tether_ctx *ctx, int dirfd, const char *name);
 /* The file marker_write_as writes, of m named name: 0 and *len, or -1
  * (E2BIG: it does not fit in cap). */
 int marker_encode(const struct marker *m, const char *name, uint8_t *buf, size_t cap, size_t *len);

@@ -1,0 +1,46 @@
+#!/bin/sh
+# A stop is always seen as a stop: stop removes a restart marker left
+# behind (here: one set by hand, as an interrupted restart leaves it)
+# before the daemon gets its TERM, unsupervised and through tether
+# supervise.
+. "$TETHER_SRC/tests/integ/lib.sh"
+
+# A daemon whose TERM handler asks tether whether a restart is expected
+# and writes the answer to $TMP/NAME.said.
+teller() {
+	echo "trap 'if \"$TETHER\" marker -n $1 2>/dev/null; then echo restart; else echo stop; fi >$TMP/$1.said; exit 0' TERM
+while :; do sleep 0.05; done"
+}
+said() { cat "$TMP/$1.said" 2>/dev/null; }
+handler_set() { _p=$(pid_of "$1") && [ -n "$_p" ] && sig_set "$_p" SigCgt 15; }
+
+T start -n mk -- sh -c "$(teller mk)" >/dev/null
+wait_until 10 handler_set mk
+ok $? "an unsupervised daemon with a TERM handler runs"
+track "$(pid_of mk)"
+T marker -n mk --set
+is "$?" 0 "a restart marker is set for it"
+out=$(T stop -n mk 2>&1); rc=$?
+is "$rc:$out" "0:" "stop exits 0, silently"
+wait_until 5 test -s "$TMP/mk.said"
+is "$(said mk)" stop "its TERM handler saw a stop, not a restart"
+T marker -n mk; is "$?" 163 "no marker is left after the stop"
+
+if T supervise --help >/dev/null 2>&1; then
+	# Started without the T function, so that $! is tether itself.
+	$TETHER_WRAP "$TETHER" supervise -n mk-sup -- mc sh -c "$(teller mc)" >/dev/null 2>&1 &
+	track $!
+	wait_until 10 handler_set mc
+	ok $? "a child of tether supervise with a TERM handler runs"
+	T marker -n mc --set
+	out=$(T stop -n mc 2>&1); rc=$?
+	is "$rc:$out" "0:" "stop through the supervisor exits 0, silently"
+	wait_until 5 test -s "$TMP/mc.said"
+	is "$(said mc)" stop "the child's TERM handler saw a stop, not a restart"
+	T marker -n mc; is "$?" 163 "no marker is left after the stop"
+	T supervise -n mk-sup --send stop >/dev/null 2>&1
+else
+	skip "supervise: stop clears the marker" "supervise is not in this build"
+fi
+
+done_testing
