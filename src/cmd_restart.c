@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include "cmds.h"
 #include "exitcodes.h"
 #include "fmt.h"
+#include "marker.h"
 #include "msg.h"
 #include "opt.h"
 #include "route.h"
@@ -64,6 +66,62 @@ static int collect_changed(const char *name, void *arg)
 	c->names[c->count] = c->found[c->count];
 	c->count++;
 	return 0;
+}
+
+/* What the interrupt handler may reach, set before it is installed: the
+ * one global, as a signal handler can reach nothing else. */
+struct interrupt_scope {
+	int dirfd;
+	const struct route_plan *plan;
+};
+static const struct interrupt_scope *volatile interrupt_scope;
+
+/* TERM, INT or HUP before an unsupervised restart spawned its daemon: the
+ * restart did not go through, and the marker it wrote would make the
+ * daemon take its next stop for a restart. A supervised daemon's marker
+ * stays: its owner may already be restarting it, and a stop clears it.
+ * Only async-signal-safe calls; then the signal's default action. */
+static void on_interrupt(int sig)
+{
+	const struct interrupt_scope *s = interrupt_scope;
+	char file[NAME_MAX_LEN + 16];
+
+	for (int i = 0; s && i < s->plan->count; i++) {
+		const struct target *t = &s->plan->t[i];
+		if (t->owner.type != OWNER_NONE)
+			continue;
+		fmt(file, sizeof file, "%s%s", t->view.rec.name, MARKER_SUFFIX);
+		unlinkat(s->dirfd, file, 0);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);  /* delivered when the handler returns */
+}
+
+#define INTERRUPTS 3
+static const int interrupts[INTERRUPTS] = { SIGTERM, SIGINT, SIGHUP };
+
+static int restart_interruptible(struct tether_ctx *ctx, int dirfd, struct route_plan *p, const struct route_opts *o)
+{
+	struct interrupt_scope scope = { dirfd, p };
+	struct sigaction sa, old[INTERRUPTS];
+	int code;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < INTERRUPTS; i++)
+		sigaddset(&sa.sa_mask, interrupts[i]);
+	interrupt_scope = &scope;
+	/* A signal ignored from the start (nohup) stays ignored. */
+	for (int i = 0; i < INTERRUPTS; i++)
+		if (sigaction(interrupts[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
+			sigaction(interrupts[i], &sa, NULL);
+	code = route_restart(ctx, dirfd, p, o);
+	for (int i = 0; i < INTERRUPTS; i++)
+		sigaction(interrupts[i], &old[i], NULL);
+	interrupt_scope = NULL;
+	return code;
 }
 
 /* "PID:START", as route.c hands it to the restart it spawns. */
@@ -150,7 +208,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 	}
 	code = route_plan(ctx, dirfd, names, n, &plan);
 	if (!code)
-		code = route_restart(ctx, dirfd, &plan, &o);
+		code = restart_interruptible(ctx, dirfd, &plan, &o);
 	route_free(&plan);
 	close(dirfd);
 	return code;

@@ -2,7 +2,8 @@
 # A stop is always seen as a stop: stop removes a restart marker left
 # behind (here: one set by hand, as an interrupted restart leaves it)
 # before the daemon gets its TERM, unsupervised and through tether
-# supervise.
+# supervise. A restart interrupted by TERM before it spawned the daemon
+# takes its marker with it.
 . "$TETHER_SRC/tests/integ/lib.sh"
 
 # A daemon whose TERM handler asks tether whether a restart is expected
@@ -43,4 +44,24 @@ else
 	skip "supervise: stop clears the marker" "supervise is not in this build"
 fi
 
+# A daemon that ignores TERM keeps a restart in its grace period.
+T start -n ig -- sh -c 'trap "" TERM; while :; do sleep 0.05; done' >/dev/null
+ig_ready() { _p=$(pid_of ig) && [ -n "$_p" ] && sig_set "$_p" SigIgn 15; }
+wait_until 10 ig_ready
+ig=$(pid_of ig)
+track "$ig"
+"$TETHER" restart -n ig >/dev/null 2>&1 &
+r=$!
+track "$r"
+wait_until 5 test -e "$TMP/state/ig.marker"
+ok $? "restart wrote its marker and waits for the daemon to exit"
+sleep 0.5
+kill -TERM "$r"
+{ wait "$r"; } 2>/dev/null
+is "$?" 143 "the restart died of the TERM"
+T marker -n ig; is "$?" 163 "the interrupted restart left no marker"
+ok "$([ ! -e "$TMP/state/ig.marker" ]; echo $?)" "nor the file"
+is "$(pid_of ig)" "$ig" "the daemon was left as it was"
+T stop -n ig -t 1 >/dev/null 2>&1
+is "$?" 0 "and stops"
 done_testing
