@@ -6,6 +6,7 @@
 #include "exitcodes.h"
 #include "lifecycle.h"
 #include "lock.h"
+#include "msg.h"
 #include "opt.h"
 #include "report.h"
 
@@ -17,7 +18,8 @@ const char cmd_list_usage[] =
 	HELP("      --json   one JSON object per line\n")
 #endif
 	HELP("Corrupt and refused records are reported, never removed.\n"
-	     "Exit: 0, or 1 if the state dir cannot be read or a record cannot be pruned.\n");
+	     "Exit: 0, or 1 if the state dir cannot be read, a record cannot be pruned\n"
+	     "or stdout cannot be written.\n");
 
 struct list_run {
 	struct tether_ctx *ctx;
@@ -108,7 +110,10 @@ int cmd_list(struct tether_ctx *ctx, int argc, char **argv)
 	ctx->pending = &l.out;
 	r = state_each(ctx, l.dirfd, list_one, &l);
 	ctx->pending = NULL;
-	out_flush(&l.out);
+	if (out_flush(&l.out) < 0) {
+		msg_syserr(ctx, "cannot write", "stdout");
+		l.failed = 1;
+	}
 	close(l.dirfd);
 	return r < 0 || l.failed ? EX_FAIL : EX_DONE;
 }

@@ -36,7 +36,8 @@ static int status_one(const char *name, void *arg)
 	view_load(s->ctx, s->dirfd, name, &v);
 	if (v.res == STATE_OK && (v.verdict == IDENT_UNVERIFIED || v.verdict == IDENT_UNVERIFIED_DEAD))
 		msg_warn(s->ctx, "%s: no /proc at %s: identity unverified (kill -0 only)", name, s->ctx->proc_root);
-	report_view(name, &v, s->mode);
+	if (report_view(name, &v, s->mode) < 0)
+		msg_syserr(s->ctx, "cannot write", "stdout");  /* the exit code still answers */
 	if (!s->code)
 		s->code = view_status_code(&v);
 	return 0;

@@ -106,8 +106,7 @@ int opt_common(struct tether_ctx *ctx, const struct opt_state *st, int c, const 
 		ctx->verbose++;
 		return 1;
 	case 'h':
-		say(1, "%s", usage);
-		exit(EX_DONE);
+		exit(say(1, "%s", usage) < 0 ? EX_FAIL : EX_DONE);
 	}
 	return 0;
 }

@@ -141,11 +141,11 @@ void report_add(struct out *o, const char *name, const struct view *v, enum repo
 	out_line(o);
 }
 
-void report_view(const char *name, const struct view *v, enum report_mode mode)
+int report_view(const char *name, const struct view *v, enum report_mode mode)
 {
 	struct out o;
 
 	out_init(&o, 1);
 	report_add(&o, name, v, mode);
-	out_flush(&o);
+	return out_flush(&o);
 }

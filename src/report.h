@@ -22,8 +22,9 @@ int view_status_code(const struct view *v);
 /* "running", "dead", "reused", "not-running", "corrupt", ... */
 const char *view_state(const struct view *v);
 int view_running(const struct view *v);
-/* One line on stdout for NAME in the given mode, in one write. */
-void report_view(const char *name, const struct view *v, enum report_mode mode);
+/* One line on stdout for NAME in the given mode, in one write. 0, or -1
+ * with errno if the write failed. */
+int report_view(const char *name, const struct view *v, enum report_mode mode);
 /* The same line added to o, for many lines in few writes (out_line). */
 void report_add(struct out *o, const char *name, const struct view *v, enum report_mode mode);
 

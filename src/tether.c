@@ -49,11 +49,14 @@ static const char usage_head[] =
 	"       tether COMMAND --help | tether --help | tether --version\n\n"
 	"commands:\n";
 
-static void usage(int fd)
+/* 0, or -1 if it could not be written. */
+static int usage(int fd)
 {
-	say(fd, "%s", usage_head);
+	int r = say(fd, "%s", usage_head);
+
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-		say(fd, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		r |= say(fd, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	return r;
 }
 
 static const struct command *find(const char *name)
@@ -76,14 +79,10 @@ int main(int argc, char **argv)
 	sys_std_fds();
 	ctx_init(&ctx);
 	while ((o = opt_next(&st, argc, argv, "vh", longs)) != OPT_END) {
-		if (o == 'h') {
-			usage(1);
-			return EX_DONE;
-		}
-		if (o == 'V') {
-			say(1, "tether %s\n", TETHER_VERSION);
-			return EX_DONE;
-		}
+		if (o == 'h')
+			return usage(1) < 0 ? EX_FAIL : EX_DONE;
+		if (o == 'V')
+			return say(1, "tether %s\n", TETHER_VERSION) < 0 ? EX_FAIL : EX_DONE;
 		if (opt_common(&ctx, &st, o, usage_head))
 			continue;
 		msg_error(&ctx, "%s: %s", opt_why(o), st.opt);
@@ -96,14 +95,10 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {  /* tether help [COMMAND] */
-		if (++i >= argc) {
-			usage(1);
-			return EX_DONE;
-		}
-		if (find(argv[i])) {
-			say(1, "%s", find(argv[i])->usage);
-			return EX_DONE;
-		}
+		if (++i >= argc)
+			return usage(1) < 0 ? EX_FAIL : EX_DONE;
+		if (find(argv[i]))
+			return say(1, "%s", find(argv[i])->usage) < 0 ? EX_FAIL : EX_DONE;
 	}
 	const struct command *c = find(argv[i]);
 	if (!c) {

@@ -42,4 +42,19 @@ is "$(cat "$dir"/closed.lock "$dir"/closed2.lock)" "" "no message was written in
 T --state-dir="$dir" status -n closed2 >/dev/null 2>&1; is "$?" 0 "nor into the record: it reads back, running"
 T --state-dir="$dir" stop -n closed2 >&- 2>&-; is "$?" 0 "stop with fds closed"
 
+# A full stdout (/dev/full) is an error, not a silent truncation.
+if [ -w /dev/full ]; then
+	T --help >/dev/full 2>/dev/null; is "$?" 1 "--help to a full stdout exits 1"
+	T --version >/dev/full 2>/dev/null; is "$?" 1 "--version too"
+	T status --help >/dev/full 2>/dev/null; is "$?" 1 "COMMAND --help too"
+	T --state-dir="$dir" start -n full -- sleep 1000 && track "$(T --state-dir="$dir" status -n full --shell | sed -n "s/.*TETHER_PID='\([0-9]*\)'.*/\1/p")"
+	T --state-dir="$dir" list >/dev/full 2>"$TMP/err"; is "$?" 1 "list of a record too"
+	is "$(cat "$TMP/err")" "tether: list: cannot write stdout: No space left on device" "saying so"
+	T --state-dir="$dir" status -n full >/dev/full 2>"$TMP/err"; is "$?" 0 "status keeps its LSB code (0: running)"
+	is "$(cat "$TMP/err")" "tether: status: cannot write stdout: No space left on device" "and says it could not print"
+	T --state-dir="$dir" stop -n full
+else
+	skip "a full stdout" "no /dev/full"
+fi
+
 done_testing
