@@ -616,12 +616,23 @@ int state_remove(struct tether_ctx *ctx, int dirfd, const char *name)
 	return 0;
 }
 
+/* NAME.cbor.corrupt, then .corrupt.1 to .corrupt.9: a record moved
+ * aside earlier is evidence too, and is not replaced; only the last slot
+ * is, once all are taken. Callers hold NAME.lock, so the first free slot
+ * stays free until the rename. */
+#define CORRUPT_SLOTS 10
+
 int state_quarantine(struct tether_ctx *ctx, int dirfd, const char *name)
 {
-	char file[FILE_MAX], aside[FILE_MAX + sizeof CORRUPT_SUFFIX];
+	char file[FILE_MAX], aside[FILE_MAX + sizeof CORRUPT_SUFFIX + 2];
+	struct stat sb;
 
 	record_file(file, name);
-	fmt(aside, sizeof aside, "%s" CORRUPT_SUFFIX, file);
+	for (int slot = 0; slot < CORRUPT_SLOTS; slot++) {
+		fmt(aside, sizeof aside, slot ? "%s" CORRUPT_SUFFIX ".%d" : "%s" CORRUPT_SUFFIX, file, slot);
+		if (fstatat(dirfd, aside, &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			break;
+	}
 	if (renameat(dirfd, file, dirfd, aside) < 0) {
 		msg_syserr(ctx, "rename", file);
 		return -1;

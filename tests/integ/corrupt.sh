@@ -42,4 +42,14 @@ track "$p"
 ok "$(alive "$p" && echo 0 || echo 1)" "the new daemon runs and its record reads back"
 T stop -n dup >/dev/null 2>&1
 is "$?" 0 "and it stops through that record"
+
+# Damaged again: the first evidence stays, the new one takes the next slot.
+printf 'garbage two' >"$S/dup.cbor"
+T start -n dup -- sleep 300 >/dev/null 2>"$TMP/start.err"
+is "$?" 0 "start over a second damaged record succeeds"
+track "$(pid_of dup)"
+is "$(cksum <"$S/dup.cbor.corrupt" 2>/dev/null)" "$sum" "the first damaged bytes are still in dup.cbor.corrupt"
+is "$(cat "$S/dup.cbor.corrupt.1" 2>/dev/null)" "garbage two" "the second ones in dup.cbor.corrupt.1"
+like "$(cat "$TMP/start.err")" "*aside to */dup.cbor.corrupt.1*" "and start names it"
+T stop -n dup >/dev/null 2>&1
 done_testing
