@@ -87,7 +87,8 @@ static int describe_self(struct tether_ctx *ctx, const struct exec_opts *o, char
 	if (sup_detect(ctx, 0, &r->owner) < 0)
 		r->owner.type = OWNER_NONE;
 	if (record_set_argv(r, cmdc, cmd) < 0) {
-		msg_error(ctx, "argv too long to record (max %d args, %d bytes)", ARGV_MAX, ARGV_BYTES);
+		msg_warn(ctx, "%s not recorded: argv too long to record (max %d args, %d bytes)", o->name, ARGV_MAX,
+			 ARGV_BYTES);
 		return -1;
 	}
 	if (!sys_getcwd(r->cwd, sizeof r->cwd))
@@ -118,7 +119,7 @@ static int record(struct tether_ctx *ctx, const struct exec_opts *o, char **cmd,
 		say(1, "%d\n", old.rec.id.pid);
 		code = EX_RUNNING;
 	} else if (describe_self(ctx, o, cmd, cmdc, &r) < 0) {
-		code = EX_FAIL;
+		/* Not recordable: still run it, as with a read-only state dir. */
 	} else {
 		if (old.res == STATE_CORRUPT)
 			state_quarantine(ctx, dirfd, o->name);

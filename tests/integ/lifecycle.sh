@@ -100,6 +100,10 @@ T exec -n inplace -- sleep 1000 2>"$TMP/err"; rc=$?
 is "$rc" 152 "exec of a running name exits 152"
 T exec -n nothere -- /nonexistent/x 2>/dev/null; is $? 127 "exec of a missing program exits 127"
 T status -n nothere >/dev/null; is $? 3 "and leaves no record"
+out=$(T exec -n longargv -- sh -c 'echo ran $#' x $(seq 1 200) 2>"$TMP/err"); rc=$?
+is "$rc:$out" "0:ran 200" "exec of an argv too long to record still runs the daemon"
+like "$(cat "$TMP/err")" "*longargv not recorded: argv too long to record*" "and says it is not recorded"
+T status -n longargv >/dev/null; is $? 3 "no record"
 T stop -n inplace; is $? 0 "exec'd daemon stops"
 
 # Concurrent starts of one name produce exactly one daemon.
