@@ -118,10 +118,10 @@ static void record_child(struct sv *s, const struct child *c)
 	if (!c->id.pid)
 		return;  /* never ran: nothing to name */
 	record_init(&r, c->cfg->name);
+	/* The executable as spawn resolved it, left unknown for a shell or a
+	 * wrapper that execs another program, as for start: restart --all
+	 * --changed finds a child whose binary was replaced. */
 	r.id = c->id;
-	/* A child may exec later (sh -c '...; exec daemon'): its exe is no
-	 * identity. Pid, start time and boot remain, and we hold its zombie. */
-	r.id.exe_dev = r.id.exe_ino = 0;
 	r.owner.type = OWNER_TETHER;
 	fmt(r.owner.dir, sizeof r.owner.dir, "%s", s->o->sock);
 	fmt(r.owner.instance, sizeof r.owner.instance, "%s", c->cfg->name);

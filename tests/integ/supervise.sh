@@ -189,4 +189,24 @@ wait "$loop"; rc=$?
 is "$rc" 0 "the loop supervisor shuts down too"
 is "$(live_count "${tag}4")" 0 "the TERM-ignoring child is gone with it"
 
+# A child's binary replaced on disk (an opkg upgrade): restart --all
+# --changed finds it and restarts it through the supervisor.
+cp "$(command -v sleep)" "$TMP/upd"
+$TETHER_WRAP "$TETHER" supervise -n upg --grace 2 -- upd "$TMP/upd" "${tag}5" >/dev/null 2>"$TMP/upg.log" &
+upg=$!
+track "$upg"
+wait_until 15 running upg 1
+u0=$(field upd PID)
+track "$u0"
+is "$(T restart --all --changed --dry-run 2>&1)" "no daemon runs a changed binary" "before the upgrade: nothing changed"
+cp "$TMP/upd" "$TMP/upd.new" && mv "$TMP/upd.new" "$TMP/upd"
+like "$(T restart --all --changed --dry-run 2>&1)" "upd *" "after it: the child is listed"
+T restart --all --changed >/dev/null 2>&1
+wait_until 15 pid_changed upd "$u0"
+ok $? "and restart --all --changed replaces it"
+track "$(field upd PID)"
+is "$(field upd OWNER)" tether "still under its supervisor"
+kill -TERM "$upg"
+wait "$upg"
+
 done_testing
