@@ -470,6 +470,12 @@ int state_dir_open(struct tether_ctx *ctx, int create)
 		}
 		fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
+	if (fd < 0 && (errno == ENOTDIR || errno == ELOOP) && fstatat(AT_FDCWD, path, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(sb.st_mode)) {
+		msg_error(ctx, "state dir %s refused: it is a symlink", path);
+		errno = ELOOP;
+		return -2;
+	}
 	if (fd < 0) {
 		if (errno != ENOENT || create)
 			msg_syserr(ctx, "open state dir", path);

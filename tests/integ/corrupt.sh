@@ -52,4 +52,15 @@ is "$(cksum <"$S/dup.cbor.corrupt" 2>/dev/null)" "$sum" "the first damaged bytes
 is "$(cat "$S/dup.cbor.corrupt.1" 2>/dev/null)" "garbage two" "the second ones in dup.cbor.corrupt.1"
 like "$(cat "$TMP/start.err")" "*aside to */dup.cbor.corrupt.1*" "and start names it"
 T stop -n dup >/dev/null 2>&1
+
+# The state dir itself: writable by others, or a symlink, is refused (155).
+mkdir -m 777 "$TMP/loose"
+T --state-dir "$TMP/loose" status -n x 2>"$TMP/err"; is "$?" 155 "a state dir writable by others: exit 155"
+like "$(cat "$TMP/err")" "tether: status: state dir $TMP/loose refused: *" "in one line"
+mkdir -m 700 "$TMP/real"
+ln -s "$TMP/real" "$TMP/link"
+T --state-dir "$TMP/link" list 2>"$TMP/err"; is "$?" 155 "a state dir that is a symlink: exit 155"
+is "$(cat "$TMP/err")" "tether: list: state dir $TMP/link refused: it is a symlink" "saying so"
+T --state-dir "$TMP/link" start -n x -- sleep 1 2>/dev/null; is "$?" 155 "start there: exit 155, nothing spawned"
+is "$(ls -A "$TMP/real")" "" "and nothing written through the link"
 done_testing
