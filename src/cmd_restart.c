@@ -181,7 +181,7 @@ int cmd_restart(struct tether_ctx *ctx, int argc, char **argv)
 			continue;
 		else
 			return c < 0 ? opt_error(ctx, cmd_restart_usage, &st, c)
-				     : opt_usage(ctx, cmd_restart_usage, "bad option or value", st.arg);
+				     : opt_bad_value(ctx, cmd_restart_usage, &st);
 	}
 	if (st.ind < argc)
 		return opt_usage(ctx, cmd_restart_usage, "unexpected argument", argv[st.ind]);

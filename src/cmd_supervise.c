@@ -44,7 +44,8 @@ const char cmd_supervise_usage[] =
 	     "  -g, --grace SECONDS      signal to KILL, per child (default " XSTR(CONFIG_STOP_TIMEOUT) ")\n"
 	     "      --respawn-delay MS   first respawn delay (default " XSTR(SV_DELAY_MIN_MS) ")\n"
 	     "      --respawn-max MS     the delay's cap (default " XSTR(SV_DELAY_MAX_MS) ")\n"
-	     "      --give-up N          deaths within the window that stop respawning (default " XSTR(SV_GIVE_UP) ")\n"
+	     "      --give-up N          deaths within the window that stop respawning (default " XSTR(SV_GIVE_UP) ",\n"
+	     "                           at most " XSTR(SV_GIVEUP_MAX) ")\n"
 	     "      --window SECONDS     (default 60); a child up that long starts over\n"
 	     "      --probe-timeout MS   a socket owner's deadline to answer (default " XSTR(CTL_PROBE_MS) ")\n"
 	     "      --log FILE           children's stdout and stderr (default /dev/null)\n"
@@ -159,7 +160,7 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct sup_cmd *
 		if (c < 0)
 			return opt_error(ctx, cmd_supervise_usage, &st, c);
 		if (parse_one(ctx, c, st.arg, o) < 0)
-			return opt_usage(ctx, cmd_supervise_usage, "bad option or value", st.arg);
+			return opt_bad_value(ctx, cmd_supervise_usage, &st);
 	}
 	o->groups = argv + st.ind;
 	o->groupc = argc - st.ind;

@@ -427,7 +427,7 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct up_opts *
 			o->json = 1;
 		else
 			return c < 0 ? opt_error(ctx, cmd_up_usage, &st, c)
-				     : opt_usage(ctx, cmd_up_usage, "bad option or value", st.arg);
+				     : opt_bad_value(ctx, cmd_up_usage, &st);
 	}
 	if (!o->name || !name_valid(o->name))
 		return opt_usage(ctx, cmd_up_usage, o->name ? "bad name" : "-n NAME is required", o->name);

@@ -95,7 +95,7 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct update_op
 			*(c == 'S' ? &o->settle_ms : c == 'K' ? &o->health_ms : &o->route.timeout_ms) = (int)v * MS_PER_S;
 		else
 			return c < 0 ? opt_error(ctx, cmd_update_usage, &st, c)
-				     : opt_usage(ctx, cmd_update_usage, "bad option or value", st.arg);
+				     : opt_bad_value(ctx, cmd_update_usage, &st);
 	}
 	if (st.ind < argc)
 		return opt_usage(ctx, cmd_update_usage, "unexpected argument", argv[st.ind]);

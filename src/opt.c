@@ -134,6 +134,14 @@ int opt_error(struct tether_ctx *ctx, const char *usage, const struct opt_state 
 	return opt_usage(ctx, usage, opt_why(c), st->opt);
 }
 
+int opt_bad_value(struct tether_ctx *ctx, const char *usage, const struct opt_state *st)
+{
+	char why[64];
+
+	fmt(why, sizeof why, "bad value for %.*s", (int)strcspn(st->opt, "="), st->opt);
+	return opt_usage(ctx, usage, why, st->arg);
+}
+
 int opt_num(const char *s, long long min, long long max, long long *out)
 {
 	unsigned long long v;

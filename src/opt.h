@@ -70,6 +70,8 @@ int opt_common(struct tether_ctx *ctx, const struct opt_state *st, int c, const 
  * take: "needs an argument", "takes no argument" or "unknown option",
  * naming st->opt. Returns EX_USAGE. */
 int opt_error(struct tether_ctx *ctx, const char *usage, const struct opt_state *st, int c);
+/* "bad value for --opt: ARG", the usage line, EX_USAGE. */
+int opt_bad_value(struct tether_ctx *ctx, const char *usage, const struct opt_state *st);
 /* Why opt_next returned the error c, e.g. "unknown option". */
 const char *opt_why(int c);
 /* "tether: CMD: <why>" and the usage synopsis on stderr; returns EX_USAGE. */

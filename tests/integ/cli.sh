@@ -42,6 +42,14 @@ is "$(cat "$dir"/closed.lock "$dir"/closed2.lock)" "" "no message was written in
 T --state-dir="$dir" status -n closed2 >/dev/null 2>&1; is "$?" 0 "nor into the record: it reads back, running"
 T --state-dir="$dir" stop -n closed2 >&- 2>&-; is "$?" 0 "stop with fds closed"
 
+# A bad value names its option.
+if T supervise --help >/dev/null 2>&1; then
+	T supervise -n x --give-up 100 -- a sleep 1 2>"$TMP/err"; is "$?" 2 "a value out of range exits 2"
+	is "$(head -1 "$TMP/err")" "tether: supervise: bad value for --give-up: 100" "naming the option"
+fi
+T restart -n x --timeout=abc 2>"$TMP/err"; is "$?" 2 "a value that is not a number exits 2"
+is "$(head -1 "$TMP/err")" "tether: restart: bad value for --timeout: abc" "naming the option, without its =value"
+
 # A full stdout (/dev/full) is an error, not a silent truncation.
 if [ -w /dev/full ]; then
 	T --help >/dev/full 2>/dev/null; is "$?" 1 "--help to a full stdout exits 1"
