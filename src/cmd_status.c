@@ -19,7 +19,8 @@ const char cmd_status_usage[] =
 	HELP("      --shell      shell assignments (TETHER_STATE=... TETHER_PID=...)\n"
 	     "Exit (LSB): 0 running, 1 dead (record left), 3 not running, 4 unknown,\n"
 	     "151 pid reused by another process, 155 record refused, 156 corrupt.\n"
-	     "With several daemons, the first one not running decides.\n");
+	     "With several daemons, the first one not running decides; with no -n and\n"
+	     "no records, 0.\n");
 
 struct status_run {
 	struct tether_ctx *ctx;
@@ -83,5 +84,5 @@ int cmd_status(struct tether_ctx *ctx, int argc, char **argv)
 		s.code = EX_UNKNOWN;
 	if (s.dirfd >= 0)
 		close(s.dirfd);
-	return n || s.dirfd >= 0 ? s.code : EX_NOTRUNNING;
+	return s.code;  /* no -n and no records, the dir there or not: 0 */
 }

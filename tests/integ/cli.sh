@@ -42,6 +42,13 @@ is "$(cat "$dir"/closed.lock "$dir"/closed2.lock)" "" "no message was written in
 T --state-dir="$dir" status -n closed2 >/dev/null 2>&1; is "$?" 0 "nor into the record: it reads back, running"
 T --state-dir="$dir" stop -n closed2 >&- 2>&-; is "$?" 0 "stop with fds closed"
 
+# status without -n: every record; none at all is 0, whether the state
+# dir is empty or not there.
+mkdir -m 700 "$TMP/empty"
+out=$(T --state-dir "$TMP/empty" status); is "$?:$out" "0:" "status with no records (empty dir): 0, nothing printed"
+out=$(T --state-dir "$TMP/missing" status); is "$?:$out" "0:" "status with no records (no dir): 0 too"
+T --state-dir "$TMP/missing" status -n x >/dev/null; is "$?" 3 "status -n of a name with no dir: 3"
+
 # A bad value names its option.
 if T supervise --help >/dev/null 2>&1; then
 	T supervise -n x --give-up 100 -- a sleep 1 2>"$TMP/err"; is "$?" 2 "a value out of range exits 2"
