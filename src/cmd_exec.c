@@ -100,7 +100,7 @@ static int describe_self(struct tether_ctx *ctx, const struct exec_opts *o, char
 }
 
 /* Returns 0 to go on and exec, or an exit code. */
-static int record(struct tether_ctx *ctx, const struct exec_opts *o, char **cmd, int cmdc)
+static int record(struct tether_ctx *ctx, const struct exec_opts *o, char **cmd, int cmdc, int *saved)
 {
 	struct view old;
 	struct record r;
@@ -129,10 +129,33 @@ static int record(struct tether_ctx *ctx, const struct exec_opts *o, char **cmd,
 			r.restarts++;
 		if (state_save(ctx, dirfd, &r) < 0)
 			msg_warn(ctx, "%s not recorded", o->name);
+		else
+			*saved = 1;
 	}
 	lock_release(lfd);
 	close(dirfd);
 	return code;
+}
+
+/* The exec failed: the record we wrote names a process about to exit.
+ * Drop it, under the lock and only if it is still ours: a start may have
+ * written its own since, and an earlier record we did not replace is
+ * not ours to drop. */
+static void drop_own_record(struct tether_ctx *ctx, const char *name)
+{
+	char lockname[NAME_MAX_LEN + 16];
+	struct view v;
+	int dirfd = state_dir_open(ctx, 0), lfd;
+
+	if (dirfd < 0)
+		return;
+	lock_file_name(lockname, name, ".lock");
+	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
+	view_load(ctx, dirfd, name, &v);
+	if (lfd >= 0 && v.res == STATE_OK && v.rec.id.pid == (int)getpid())
+		state_remove(ctx, dirfd, name);
+	lock_release(lfd);
+	close(dirfd);
 }
 
 int cmd_exec(struct tether_ctx *ctx, int argc, char **argv)
@@ -142,17 +165,14 @@ int cmd_exec(struct tether_ctx *ctx, int argc, char **argv)
 
 	if (code)
 		return code;
-	code = record(ctx, &o, o.cmd, o.cmdc);
+	int saved = 0;
+	code = record(ctx, &o, o.cmd, o.cmdc, &saved);
 	if (code)
 		return code;
 	execvp(o.cmd[0], o.cmd);
 	code = errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 	msg_syserr(ctx, "exec", o.cmd[0]);
-	/* Our record now names a process that is about to exit: drop it. */
-	int dirfd = state_dir_open(ctx, 0);
-	if (dirfd >= 0) {
-		state_remove(ctx, dirfd, o.name);
-		close(dirfd);
-	}
+	if (saved)
+		drop_own_record(ctx, o.name);
 	return code;
 }
