@@ -104,7 +104,9 @@ out=$(T exec -n longargv -- sh -c 'echo ran $#' x $(seq 1 200) 2>"$TMP/err"); rc
 is "$rc:$out" "0:ran 200" "exec of an argv too long to record still runs the daemon"
 like "$(cat "$TMP/err")" "*longargv not recorded: argv too long to record*" "and says it is not recorded"
 T status -n longargv >/dev/null; is $? 3 "no record"
-T start -n keep -- sleep "${tag}8"; kill "$(pid_of keep)"
+T start -n keep -- sleep "${tag}8"; kp=$(pid_of keep); kill -9 "$kp"
+keep_dead() { ! alive "$kp"; }
+wait_until 10 keep_dead
 T exec -n keep -- /nonexistent/x $(seq 1 200) 2>/dev/null; is $? 127 "an unrecorded exec that fails exits 127"
 like "$(T status -n keep)" "keep dead pid=*" "and leaves the earlier record alone"
 T stop -n inplace; is $? 0 "exec'd daemon stops"
