@@ -134,6 +134,16 @@ $(O)/config.h: $(KCONFIG_CONFIG) Kconfig board/kconfig.awk
 	@mkdir -p $(O)
 	$(Q)$(KCONFIG_AWK) -v mode=header Kconfig $(KCONFIG_CONFIG) > $@.tmp && mv $@.tmp $@
 
+# What the C library offers, probed with the build's own compiler and
+# flags: _Fork (musl 1.2.2, glibc 2.34), which sys.c prefers to fork().
+$(O)/libc.h: $(O)/.flags
+	@mkdir -p $(O)
+	$(Q)printf '#include <unistd.h>\nint main(void) { return _Fork(); }\n' > $(O)/probe_fork.c; \
+	if $(CC) $(ALL_CFLAGS) -o $(O)/probe_fork $(O)/probe_fork.c $(ALL_LDFLAGS) >/dev/null 2>&1; \
+	then echo '#define HAVE__FORK 1'; else echo '#define HAVE__FORK 0'; fi > $@.tmp && mv $@.tmp $@; \
+	rm -f $(O)/probe_fork $(O)/probe_fork.c $(O)/probe_fork.d
+$(O)/sys.o: $(O)/libc.h
+
 $(O)/%.o: src/%.c $(O)/config.h $(O)/.flags
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)

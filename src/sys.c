@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libc.h"
 #include "sys.h"
 
 #define NS_PER_MS 1000000
@@ -103,15 +104,14 @@ void sys_std_fds(void)
  * (malloc's, stdio's, the thread list's): 2.3 KB of musl on MIPS, for a
  * program with one thread that uses neither. _Fork (musl 1.2.2, glibc
  * 2.34) is the bare system call with libc's own bookkeeping. ASan
- * intercepts fork(), so a sanitized build keeps it. */
+ * intercepts fork(), so a sanitized build keeps it. An older C library
+ * (musl has no version macro) is found by the Makefile's probe, libc.h. */
 pid_t sys_fork(void)
 {
-#if defined(__SANITIZE_ADDRESS__)
-	return fork();
-#elif defined(__GLIBC__) && !(__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-	return fork();
-#else
+#if HAVE__FORK && !defined(__SANITIZE_ADDRESS__)
 	return _Fork();
+#else
+	return fork();
 #endif
 }
 
