@@ -129,7 +129,10 @@ static void record_child(struct sv *s, const struct child *c)
 		r.argc = 0;
 	if (!sys_getcwd(r.cwd, sizeof r.cwd))
 		r.cwd[0] = 0;
-	fmt(r.exe, sizeof r.exe, "%s", c->cfg->argv[0]);
+	/* The path as spawn's PATH search found it (restart --changed needs
+	 * one); the identity stays the one read at spawn. */
+	struct ident scratch;
+	ident_exe_of_cmd(c->cfg->argv, NULL, &scratch, r.exe, sizeof r.exe);
 	r.since = (long long)time(NULL);
 	r.restarts = c->restarts;
 	r.failed = c->state == SV_FAILED;

@@ -191,8 +191,9 @@ is "$(live_count "${tag}4")" 0 "the TERM-ignoring child is gone with it"
 
 # A child's binary replaced on disk (an opkg upgrade): restart --all
 # --changed finds it and restarts it through the supervisor.
+# The child is named bare and found on PATH, as a config file would.
 cp "$(command -v sleep)" "$TMP/upd"
-$TETHER_WRAP "$TETHER" supervise -n upg --grace 2 -- upd "$TMP/upd" "${tag}5" >/dev/null 2>"$TMP/upg.log" &
+PATH="$TMP:$PATH" $TETHER_WRAP "$TETHER" supervise -n upg --grace 2 -- upd upd "${tag}5" >/dev/null 2>"$TMP/upg.log" &
 upg=$!
 track "$upg"
 wait_until 15 running upg 1
