@@ -74,13 +74,16 @@ struct interrupt_scope {
 	int dirfd;
 	const struct route_plan *plan;
 };
-static const struct interrupt_scope *volatile interrupt_scope;
+static _Atomic(const struct interrupt_scope *) interrupt_scope;
 
 /* TERM, INT or HUP before an unsupervised restart spawned its daemon: the
  * restart did not go through, and the marker it wrote would make the
- * daemon take its next stop for a restart. A supervised daemon's marker
- * stays: its owner may already be restarting it, and a stop clears it.
- * Only async-signal-safe calls; then the signal's default action. */
+ * daemon take its next stop for a restart. Only the markers this process
+ * wrote and has not consumed (marked) go: another caller's stay, and so
+ * does a supervised daemon's (its owner may already be restarting it; a
+ * stop clears it). Only async-signal-safe calls (fmt into a stack
+ * buffer, unlinkat); errno need not be kept, as the signal's default
+ * action follows. */
 static void on_interrupt(int sig)
 {
 	const struct interrupt_scope *s = interrupt_scope;
@@ -88,7 +91,7 @@ static void on_interrupt(int sig)
 
 	for (int i = 0; s && i < s->plan->count; i++) {
 		const struct target *t = &s->plan->t[i];
-		if (t->owner.type != OWNER_NONE)
+		if (!t->marked)
 			continue;
 		fmt(file, sizeof file, "%s%s", t->view.rec.name, MARKER_SUFFIX);
 		unlinkat(s->dirfd, file, 0);
@@ -104,7 +107,7 @@ static int restart_interruptible(struct tether_ctx *ctx, int dirfd, struct route
 {
 	struct interrupt_scope scope = { dirfd, p };
 	struct sigaction sa, old[INTERRUPTS];
-	int code;
+	int code, installed[INTERRUPTS] = { 0 };
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_interrupt;
@@ -116,10 +119,11 @@ static int restart_interruptible(struct tether_ctx *ctx, int dirfd, struct route
 	/* A signal ignored from the start (nohup) stays ignored. */
 	for (int i = 0; i < INTERRUPTS; i++)
 		if (sigaction(interrupts[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
-			sigaction(interrupts[i], &sa, NULL);
+			installed[i] = sigaction(interrupts[i], &sa, NULL) == 0;
 	code = route_restart(ctx, dirfd, p, o);
 	for (int i = 0; i < INTERRUPTS; i++)
-		sigaction(interrupts[i], &old[i], NULL);
+		if (installed[i])
+			sigaction(interrupts[i], &old[i], NULL);
 	interrupt_scope = NULL;
 	return code;
 }

@@ -332,9 +332,17 @@ static int restart_none(struct tether_ctx *ctx, int dirfd, struct target *t)
 		return EX_FAIL;
 	view_load(ctx, dirfd, t->view.rec.name, &now);
 	code = restart_raced(ctx, t, &now);
-	if (code < 0)
+	if (code < 0) {
+		/* The marker only now, under the lock a stop takes to remove
+		 * one: a stop under way cannot see a restart's marker appear. */
+		if (marker_write(ctx, dirfd, t->view.rec.name, OWNER_NONE, CONFIG_MARKER_TTL) < 0)
+			msg_warn(ctx, "%s: could not write the restart marker", t->view.rec.name);
+		else
+			t->marked = 1;
 		code = respawn(ctx, dirfd, &now);
-	marker_consume(ctx, dirfd, t->view.rec.name, OWNER_UNKNOWN);
+		marker_consume(ctx, dirfd, t->view.rec.name, OWNER_UNKNOWN);
+		t->marked = 0;
+	}
 	lock_release(lfd);
 	return code;
 }
@@ -343,10 +351,10 @@ static int restart_group(struct tether_ctx *ctx, int dirfd, struct route_plan *p
 {
 	struct target *t = &p->t[leader];
 
-	write_markers(ctx, dirfd, p, leader);
 	msg_trace(ctx, "%s: restarting via %s", t->view.rec.name, owner_type_name(t->owner.type));
 	if (t->owner.type == OWNER_NONE)
 		return restart_none(ctx, dirfd, t);
+	write_markers(ctx, dirfd, p, leader);
 	int code = sup_restart(ctx, &t->owner);
 	if (code != EX_DONE)
 		drop_markers(ctx, dirfd, p, leader);

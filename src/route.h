@@ -1,6 +1,8 @@
 #ifndef TETHER_ROUTE_H
 #define TETHER_ROUTE_H
 
+#include <signal.h>
+
 #include "report.h"
 
 /*
@@ -16,6 +18,8 @@ struct target {
 	int leader;              /* index of the first target with this owner */
 	int code;                /* outcome, an EX_* code */
 	int raced;               /* another caller restarted it meanwhile */
+	volatile sig_atomic_t marked;  /* owner none: this process's marker is
+				  * out (cmd_restart's TERM handler drops it) */
 	int new_pid;
 	unsigned long long new_start;
 };
