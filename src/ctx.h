@@ -17,6 +17,8 @@ struct tether_ctx {
 	int json;
 	char boot_id[BOOT_ID_LEN + 1]; /* "" until read, or if unreadable */
 	int boot_read;
+	unsigned long long pidns_dev, pidns_ino; /* ours; pidns_ino 0: unknown */
+	int pidns_read;
 	int proc_seen;           /* a usable proc tree was found (cached) */
 	struct out *pending;     /* lines gathered for stdout: written before a message */
 };

@@ -24,11 +24,20 @@ int ident_of(struct tether_ctx *ctx, int pid, struct ident *id)
 		return -1;
 	id->pid = st.pid;
 	id->start = st.start;
-	if (procfs_boot_id(ctx) == 0)
-		memcpy(id->boot, ctx->boot_id, sizeof id->boot);
+	ident_set_here(ctx, id);
 	if (procfs_exe_id(ctx, st.pid, &id->exe_dev, &id->exe_ino) < 0)
 		id->exe_dev = id->exe_ino = 0;
 	return 0;
+}
+
+void ident_set_here(struct tether_ctx *ctx, struct ident *id)
+{
+	if (procfs_boot_id(ctx) == 0)
+		memcpy(id->boot, ctx->boot_id, sizeof id->boot);
+	if (procfs_pidns(ctx) == 0) {
+		id->pidns_dev = ctx->pidns_dev;
+		id->pidns_ino = ctx->pidns_ino;
+	}
 }
 
 static int is_dead_state(char s)

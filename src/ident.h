@@ -21,6 +21,10 @@
  * is unknown), while no pidfd is held. That takes a pid space wrapped in
  * 10 ms, or ns_last_pid (CAP_SYS_ADMIN). ident_kill() closes the window
  * between check and signal with a pidfd where the kernel has them.
+ *
+ * A pid means a process only in the pid namespace it was seen from (a
+ * container, procd's ujail, unshare -p): the identity carries that
+ * namespace's (dev, inode).
  */
 #define IDENT_COMM_MAX 16           /* the kernel's TASK_COMM_LEN */
 struct ident {
@@ -30,6 +34,8 @@ struct ident {
 	unsigned long long exe_dev; /* exe_ino 0: unknown */
 	unsigned long long exe_ino;
 	char exe_comm[IDENT_COMM_MAX]; /* "" unknown; derived, see ident_set_comm */
+	unsigned long long pidns_dev; /* pidns_ino 0: unknown */
+	unsigned long long pidns_ino;
 };
 
 enum ident_verdict {
@@ -44,6 +50,8 @@ enum ident_verdict {
 /* Identity of a running pid (pid 0: self), exe from /proc. -1 errno. */
 int ident_of(struct tether_ctx *ctx, int pid, struct ident *id);
 enum ident_verdict ident_check(struct tether_ctx *ctx, const struct ident *id);
+/* Where id's pid was seen: this boot and our pid namespace, where known. */
+void ident_set_here(struct tether_ctx *ctx, struct ident *id);
 /* exe_comm from the record's exe: for start and exec the path the daemon
  * was exec'd as, whose last component (cut to 15 bytes) is what the
  * kernel names the process. Where exe is something else (a supervised

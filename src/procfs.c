@@ -157,6 +157,21 @@ ssize_t procfs_environ(const struct tether_ctx *ctx, int pid, const char *name, 
 	return r;
 }
 
+int procfs_pidns(struct tether_ctx *ctx)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (!ctx->pidns_read) {
+		ctx->pidns_read = 1;
+		if (procfs_path(ctx, -1, "self/ns/pid", path, sizeof path) == 0 && stat(path, &sb) == 0 && sb.st_ino) {
+			ctx->pidns_dev = (unsigned long long)sb.st_dev;
+			ctx->pidns_ino = (unsigned long long)sb.st_ino;
+		}
+	}
+	return ctx->pidns_ino ? 0 : -1;
+}
+
 int procfs_exe_id(const struct tether_ctx *ctx, int pid, unsigned long long *dev, unsigned long long *ino)
 {
 	char path[PATH_MAX];

@@ -35,6 +35,9 @@ int procfs_self_stat(const struct tether_ctx *ctx, struct proc_stat *st);
 int procfs_available(struct tether_ctx *ctx);
 /* Cached in ctx: "" (and -1) when unreadable or malformed. */
 int procfs_boot_id(struct tether_ctx *ctx);
+/* (dev, ino) of <root>/self/ns/pid, our pid namespace, cached in ctx;
+ * -1 (pidns_ino 0) where it cannot be read: no /proc, kernel < 3.8. */
+int procfs_pidns(struct tether_ctx *ctx);
 int procfs_parse_boot_id(const char *buf, size_t len, char out[BOOT_ID_LEN + 1]);
 
 /* Read <root>/<pid>/<name> (pid < 0: <root>/<name>) into buf, at most

@@ -170,8 +170,7 @@ int spawn(struct tether_ctx *ctx, char *const argv[], const struct spawn_opts *o
 	}
 	id->pid = h.pid;
 	id->start = h.start;
-	if (procfs_boot_id(ctx) == 0)
-		memcpy(id->boot, ctx->boot_id, sizeof id->boot);
+	ident_set_here(ctx, id);
 	ident_exe_of_cmd(argv, o->cwd, id, o->exe_out, o->exe_cap);
 	return 0;
 }

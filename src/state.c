@@ -115,6 +115,7 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 	for (size_t i = 0; i < sizeof opt / sizeof *opt; i++)
 		pairs += opt[i][1][0] != 0;
 	pairs += r->id.exe_ino ? 2 : 0;
+	pairs += r->id.pidns_ino ? 2 : 0;
 	pairs += r->owner.type != OWNER_UNKNOWN;
 	pairs += r->failed != 0;
 	pairs += r->stopped != 0;
@@ -139,6 +140,10 @@ int state_encode(const struct record *r, uint8_t *buf, size_t cap, size_t *len)
 	if (r->id.exe_ino) {
 		cbor_put_key_uint(&e, "dev", r->id.exe_dev);
 		cbor_put_key_uint(&e, "ino", r->id.exe_ino);
+	}
+	if (r->id.pidns_ino) {
+		cbor_put_key_uint(&e, "pidns_dev", r->id.pidns_dev);
+		cbor_put_key_uint(&e, "pidns_ino", r->id.pidns_ino);
 	}
 	if (r->owner.type != OWNER_UNKNOWN) {
 		cbor_put_str(&e, "owner");
@@ -180,6 +185,8 @@ static const struct field fields[] = {
 	FLD("boot", F_STR, id.boot),
 	FLD("dev", F_UINT, id.exe_dev),
 	FLD("ino", F_UINT, id.exe_ino),
+	FLD("pidns_dev", F_UINT, id.pidns_dev),
+	FLD("pidns_ino", F_UINT, id.pidns_ino),
 	FLD("cwd", F_STR, cwd),
 	FLD("exe", F_STR, exe),
 	FLD("sock", F_STR, sock),

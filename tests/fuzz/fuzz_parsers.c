@@ -102,13 +102,15 @@ static void record_sane(const struct record *r)
 	     terminated(r->owner.instance, sizeof r->owner.instance) && terminated(r->owner.dir, sizeof r->owner.dir));
 }
 
-/* What state_encode writes of a decoded record: dev only beside an inode,
- * an owner's uid only for systemd, unknown keys in sorted order. */
+/* What state_encode writes of a decoded record: dev only beside an inode
+ * (the executable's, the pid namespace's), an owner's uid only for
+ * systemd, unknown keys in sorted order. */
 static void same_record(const struct record *a, const struct record *b)
 {
 	must(a->version == b->version && !strcmp(a->name, b->name) && a->id.pid == b->id.pid &&
 	     a->id.start == b->id.start && !strcmp(a->id.boot, b->id.boot) && a->id.exe_ino == b->id.exe_ino &&
-	     (!a->id.exe_ino || a->id.exe_dev == b->id.exe_dev));
+	     (!a->id.exe_ino || a->id.exe_dev == b->id.exe_dev) && a->id.pidns_ino == b->id.pidns_ino &&
+	     (!a->id.pidns_ino || a->id.pidns_dev == b->id.pidns_dev));
 	must(a->since == b->since && a->restarts == b->restarts && a->failed == b->failed &&
 	     a->stopped == b->stopped && a->extra_pairs == b->extra_pairs && a->extra_len == b->extra_len);
 	must(!strcmp(a->cwd, b->cwd) && !strcmp(a->exe, b->exe) && !strcmp(a->sock, b->sock) &&

@@ -59,6 +59,8 @@ static void state_seeds(void)
 	strcpy(r.id.boot, "0f5c8f6e-1c1a-4c8b-9b41-3a0f0e6c2d11");
 	r.id.exe_dev = 2049;
 	r.id.exe_ino = 131;
+	r.id.pidns_dev = 4;
+	r.id.pidns_ino = 4026531836ull;
 	r.owner.type = OWNER_PROCD;
 	strcpy(r.owner.service, "dnsmasq");
 	strcpy(r.owner.instance, "instance1");
@@ -75,6 +77,7 @@ static void state_seeds(void)
 	strcpy(r.owner.unit, "app.service");
 	r.owner.uid = 1000;
 	r.failed = r.stopped = 1;
+	r.id.pidns_dev = r.id.pidns_ino = 0;  /* as an older tether, or one without ns/pid, writes it */
 	strcpy(r.sock, "/run/tether/grp.sock");
 	strcpy(r.log, "/var/log/app.log");
 	strcpy(r.cfg, "0123456789abcdef");

@@ -22,6 +22,8 @@ static void sample(struct record *r)
 	strcpy(r->id.boot, "0f5c8f6e-1c1a-4c8b-9b41-3a0f0e6c2d11");
 	r->id.exe_dev = 2049;
 	r->id.exe_ino = 131;
+	r->id.pidns_dev = 4;
+	r->id.pidns_ino = 4026531836ull;
 	r->owner.type = OWNER_PROCD;
 	strcpy(r->owner.service, "dnsmasq");
 	strcpy(r->owner.instance, "instance1");
@@ -41,7 +43,8 @@ static int same(const struct record *a, const struct record *b)
 	    a->owner.type != b->owner.type || strcmp(a->owner.service, b->owner.service) ||
 	    strcmp(a->owner.instance, b->owner.instance) || a->argc != b->argc || strcmp(a->cwd, b->cwd) ||
 	    strcmp(a->exe, b->exe) || strcmp(a->sock, b->sock) || strcmp(a->cfg, b->cfg) ||
-	    a->since != b->since || a->restarts != b->restarts || a->failed != b->failed)
+	    a->since != b->since || a->restarts != b->restarts || a->failed != b->failed ||
+	    a->id.pidns_dev != b->id.pidns_dev || a->id.pidns_ino != b->id.pidns_ino)
 		return 0;
 	for (int i = 0; i < a->argc; i++)
 		if (strcmp(a->argv[i], b->argv[i]))
@@ -221,6 +224,53 @@ static void test_compat(void)
 	ok(state_decode(buf, len, &r, &why) < 0, "pid of the wrong type rejected");
 }
 
+static int has_key(const uint8_t *buf, size_t len, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (!memcmp(buf + i, key, n))
+			return 1;
+	return 0;
+}
+
+/* The writer's pid namespace: an optional pair of keys, like dev/ino. */
+static void test_pidns(void)
+{
+	static struct record a, b;
+	uint8_t buf[RECORD_MAX];
+	struct cbor_enc e;
+	size_t len;
+	const char *why = NULL;
+
+	sample(&a);
+	ok(state_encode(&a, buf, sizeof buf, &len) == 0 && has_key(buf, len, "pidns_dev") &&
+	   has_key(buf, len, "pidns_ino"), "a known namespace is written as pidns_dev and pidns_ino");
+	ok(state_decode(buf, len, &b, &why) == 0 && b.id.pidns_dev == 4 && b.id.pidns_ino == 4026531836ull &&
+	   b.extra_pairs == 0, "and read back as the identity's namespace, not as unknown keys");
+	a.id.pidns_dev = a.id.pidns_ino = 0;
+	ok(state_encode(&a, buf, sizeof buf, &len) == 0 && !has_key(buf, len, "pidns"),
+	   "an unknown namespace writes no key");
+	ok(state_decode(buf, len, &b, &why) == 0 && b.id.pidns_ino == 0, "and reads back unknown");
+
+	record_head(&e, buf, sizeof buf, 4, "older");
+	ok(!e.overflow && state_decode(buf, e.len, &b, &why) == 0 && b.id.pidns_ino == 0 && b.id.pidns_dev == 0,
+	   "a record from an older tether: no namespace, as before");
+
+	record_head(&e, buf, sizeof buf, 5, "nstext");
+	cbor_put_key_str(&e, "pidns_ino", "4026531836");
+	why = NULL;
+	ok(!e.overflow && state_decode(buf, e.len, &b, &why) < 0 && why &&
+	   !strcmp(why, "a field has the wrong type or size"), "pidns_ino as text: refused");
+
+	record_head(&e, buf, sizeof buf, 6, "ns2");
+	cbor_put_key_uint(&e, "pidns_ino", 1);
+	cbor_put_key_uint(&e, "pidns_ino", 2);
+	why = NULL;
+	ok(!e.overflow && state_decode(buf, e.len, &b, &why) < 0 && why && !strcmp(why, "a key twice"),
+	   "pidns_ino twice: refused");
+}
+
 static void test_damage(void)
 {
 	static struct record a, b;
@@ -332,6 +382,7 @@ int main(void)
 {
 	test_round_trip();
 	test_compat();
+	test_pidns();
 	test_damage();
 	test_names();
 	test_files();
