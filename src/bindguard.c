@@ -246,6 +246,11 @@ static enum guard_result decide_live(struct tether_ctx *ctx, int dirfd, const st
 		return GUARD_RUNNING;
 	if (v.res == STATE_INSECURE)
 		return GUARD_REFUSED;
+	if (view_other_ns(&v)) {
+		msg_error(ctx, "%s is owned by pid %d, and %s's record was written in another pid namespace: not rewritten",
+			  w->sock, rp->pid, w->name);
+		return GUARD_RUNNING;
+	}
 	if (v.res == STATE_CORRUPT)
 		state_quarantine(ctx, dirfd, w->name);
 	return reconcile(ctx, dirfd, w, rp, &v);

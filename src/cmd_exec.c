@@ -118,6 +118,8 @@ static int record(struct tether_ctx *ctx, const struct exec_opts *o, char **cmd,
 		msg_error(ctx, "%s is already running (pid %d)", o->name, old.rec.id.pid);
 		say(1, "%d\n", old.rec.id.pid);
 		code = EX_RUNNING;
+	} else if (view_other_ns(&old)) {
+		code = life_refuse_other_ns(ctx, &old.rec, "not run beside it");
 	} else if (describe_self(ctx, o, cmd, cmdc, &r) < 0) {
 		/* Not recordable: still run it, as with a read-only state dir. */
 	} else {

@@ -92,6 +92,8 @@ int cmd_start(struct tether_ctx *ctx, int argc, char **argv)
 	if (view_running(&old)) {
 		msg_error(ctx, "%s is already running (pid %d)", o.name, old.rec.id.pid);
 		code = EX_RUNNING;
+	} else if (view_other_ns(&old)) {
+		code = life_refuse_other_ns(ctx, &old.rec, "not started beside it");
 	} else if (old.res == STATE_INSECURE) {
 		code = EX_INSECURE;
 	} else if (old.res == STATE_OK && life_managed(&old.rec)) {

@@ -18,7 +18,8 @@ const char cmd_status_usage[] =
 #endif
 	HELP("      --shell      shell assignments (TETHER_STATE=... TETHER_PID=...)\n"
 	     "Exit (LSB): 0 running, 1 dead (record left), 3 not running, 4 unknown,\n"
-	     "151 pid reused by another process, 155 record refused, 156 corrupt.\n"
+	     "(4 also: recorded in another pid namespace), 151 pid reused by another\n"
+	     "process, 155 record refused, 156 corrupt.\n"
 	     "With several daemons, the first one not running decides; with no -n and\n"
 	     "no records, 0.\n");
 
@@ -37,6 +38,9 @@ static int status_one(const char *name, void *arg)
 	view_load(s->ctx, s->dirfd, name, &v);
 	if (v.res == STATE_OK && (v.verdict == IDENT_UNVERIFIED || v.verdict == IDENT_UNVERIFIED_DEAD))
 		msg_warn(s->ctx, "%s: no /proc at %s: identity unverified (kill -0 only)", name, s->ctx->proc_root);
+	if (view_other_ns(&v))
+		msg_warn(s->ctx, "%s: recorded in another pid namespace (pid:[%llu], here pid:[%llu]): "
+			 "pid %d cannot be verified from here", name, v.rec.id.pidns_ino, s->ctx->pidns_ino, v.rec.id.pid);
 	if (report_view(name, &v, s->mode) < 0)
 		msg_syserr(s->ctx, "cannot write", "stdout");  /* the exit code still answers */
 	if (!s->code)

@@ -174,6 +174,12 @@ int cmd_stop(struct tether_ctx *ctx, int argc, char **argv)
 	lock_file_name(lockname, o.name, ".lock");
 	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
 	view_load(ctx, dirfd, o.name, &v);
+	if (view_other_ns(&v)) {
+		code = life_refuse_other_ns(ctx, &v.rec, "not signalled");
+		lock_release(lfd);
+		close(dirfd);
+		return code;
+	}
 	if (v.res == STATE_OK) {
 		/* Left by a restart that never went through, a marker would
 		 * make the daemon take this stop for a restart. */

@@ -64,9 +64,10 @@ const char cmd_up_usage[] =
 #endif
 	HELP("Result and exit: up 0, started 162, service-not-ready 159 (not up within\n"
 	     "the budget), spawn-suppressed 160, down 161 (--no-spawn), spawn failed 1,\n"
-	     "usage 2, record or lock refused 155.\n");
+	     "usage 2, record or lock refused 155, other-pidns 4 (recorded in another\n"
+	     "pid namespace: neither verified nor spawned from here).\n");
 
-enum up_result { UP_UP, UP_STARTED, UP_NOTREADY, UP_SUPPRESSED, UP_DOWN, UP_FAILED, UP_REFUSED };
+enum up_result { UP_UP, UP_STARTED, UP_NOTREADY, UP_SUPPRESSED, UP_DOWN, UP_FAILED, UP_REFUSED, UP_OTHER_NS };
 
 static const struct {
 	const char *name;
@@ -79,6 +80,7 @@ static const struct {
 	[UP_DOWN] = { "down", EX_DOWN },
 	[UP_FAILED] = { "failed", EX_FAIL },
 	[UP_REFUSED] = { "refused", EX_INSECURE },
+	[UP_OTHER_NS] = { "other-pidns", EX_UNKNOWN },
 };
 
 enum look { LOOK_UP, LOOK_ALIVE, LOOK_DOWN };
@@ -241,6 +243,15 @@ static long long backoff_left(struct up_run *u)
 
 /* ---- spawn ---- */
 
+/* Its pid means another process here: neither waited for nor spawned. */
+static enum up_result other_ns(struct up_run *u)
+{
+	fmt(u->why, sizeof u->why, "recorded in another pid namespace (pid:[%llu], here pid:[%llu]): "
+	    "its pid %d cannot be verified from here: not spawned beside it", u->v.rec.id.pidns_ino,
+	    u->ctx->pidns_ino, u->v.rec.id.pid);
+	return UP_OTHER_NS;
+}
+
 /* Up within the budget, or not ready (and why, if it is managed). */
 static enum up_result wait_managed(struct up_run *u)
 {
@@ -304,6 +315,8 @@ static enum up_result spawn_now(struct up_run *u)
 		managed_by(u);
 	if (view_running(&u->v) || u->managed[0])
 		res = UP_NOTREADY;
+	else if (view_other_ns(&u->v))
+		res = other_ns(u);
 	else if (u->v.res == STATE_INSECURE)
 		res = UP_REFUSED;
 	else
@@ -349,6 +362,8 @@ static enum up_result decide(struct up_run *u)
 		return UP_UP;
 	if (u->v.res == STATE_INSECURE)
 		return UP_REFUSED;
+	if (view_other_ns(&u->v))
+		return other_ns(u);
 	managed_by(u);
 	if (u->managed[0] || l == LOOK_ALIVE)
 		return wait_managed(u);
@@ -364,7 +379,7 @@ static void report(const struct up_run *u, enum up_result res)
 	long long ms = now_ms() - u->t0;
 	int pid = u->v.res == STATE_OK ? u->v.rec.id.pid : 0;
 
-	if (res == UP_FAILED || res == UP_REFUSED || res == UP_NOTREADY || res == UP_SUPPRESSED)
+	if (res == UP_FAILED || res == UP_REFUSED || res == UP_NOTREADY || res == UP_SUPPRESSED || res == UP_OTHER_NS)
 		if (u->why[0])
 			msg_error(u->ctx, "%s: %s", u->o->name, u->why);
 #if CONFIG_JSON

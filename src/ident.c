@@ -59,6 +59,9 @@ enum ident_verdict ident_check(struct tether_ctx *ctx, const struct ident *id)
 	}
 	if (id->boot[0] && procfs_boot_id(ctx) == 0 && strcmp(id->boot, ctx->boot_id))
 		return IDENT_DEAD;
+	if (id->pidns_ino && procfs_pidns(ctx) == 0 &&
+	    (id->pidns_ino != ctx->pidns_ino || id->pidns_dev != ctx->pidns_dev))
+		return IDENT_OTHER_NS;
 	if (procfs_stat(ctx, id->pid, &st) < 0)
 		return errno == ENOENT || errno == ESRCH ? IDENT_DEAD : IDENT_UNKNOWN;
 	if (st.start != id->start)
@@ -86,6 +89,7 @@ const char *ident_verdict_name(enum ident_verdict v)
 	case IDENT_REUSED: return "reused";
 	case IDENT_UNVERIFIED: return "running-unverified";
 	case IDENT_UNVERIFIED_DEAD: return "dead-unverified";
+	case IDENT_OTHER_NS: return "other-pidns";
 	default: return "unknown";
 	}
 }

@@ -24,7 +24,7 @@
  *
  * A pid means a process only in the pid namespace it was seen from (a
  * container, procd's ujail, unshare -p): the identity carries that
- * namespace's (dev, inode).
+ * namespace's (dev, inode), and a reader in another one cannot verify it.
  */
 #define IDENT_COMM_MAX 16           /* the kernel's TASK_COMM_LEN */
 struct ident {
@@ -45,6 +45,7 @@ enum ident_verdict {
 	IDENT_UNVERIFIED, /* no /proc: kill(pid, 0) says something runs there */
 	IDENT_UNVERIFIED_DEAD, /* no /proc: kill(pid, 0) says ESRCH */
 	IDENT_UNKNOWN,    /* /proc exists but the process's stat is unreadable */
+	IDENT_OTHER_NS,   /* seen from another pid namespace: cannot be verified here */
 };
 
 /* Identity of a running pid (pid 0: self), exe from /proc. -1 errno. */

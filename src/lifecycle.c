@@ -79,10 +79,20 @@ int life_refuse_managed(struct tether_ctx *ctx, const struct record *r)
 	return EX_MANAGED;
 }
 
+int life_refuse_other_ns(struct tether_ctx *ctx, const struct record *r, const char *not_done)
+{
+	msg_error(ctx, "%s: recorded in another pid namespace (pid:[%llu], here pid:[%llu]): "
+		  "its pid %d cannot be verified from here: %s; manage it from its own namespace", r->name,
+		  r->id.pidns_ino, ctx->pidns_ino, r->id.pid, not_done);
+	return EX_UNKNOWN;
+}
+
 int life_stop_ident(struct tether_ctx *ctx, const struct record *r, int sig, int grace_ms)
 {
 	enum ident_verdict v = ident_stop(ctx, &r->id, sig, grace_ms);
 
+	if (v == IDENT_OTHER_NS)
+		return life_refuse_other_ns(ctx, r, "not signalled");
 	if (v == IDENT_REUSED) {
 		msg_error(ctx, "%s: pid %d now belongs to another process: not signalled", r->name, r->id.pid);
 		return EX_REUSED;

@@ -19,6 +19,9 @@ int life_managed(const struct record *r);
 /* Refuse to spawn a managed r: say who manages it and how to start it
  * (tether restart, routed to the owner). Returns EX_MANAGED. */
 int life_refuse_managed(struct tether_ctx *ctx, const struct record *r);
+/* Refuse to act on r, recorded in another pid namespace: one line naming
+ * both namespaces and what was not done. Returns EX_UNKNOWN. */
+int life_refuse_other_ns(struct tether_ctx *ctx, const struct record *r, const char *not_done);
 /* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
 int signal_parse(const char *s);
 /* "NAME.lock" etc. into buf (NAME_MAX_LEN + 16). */

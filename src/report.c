@@ -19,6 +19,11 @@ int view_running(const struct view *v)
 	return v->res == STATE_OK && (v->verdict == IDENT_ALIVE || v->verdict == IDENT_UNVERIFIED);
 }
 
+int view_other_ns(const struct view *v)
+{
+	return v->res == STATE_OK && v->verdict == IDENT_OTHER_NS;
+}
+
 int view_status_code(const struct view *v)
 {
 	if (v->res != STATE_OK)

@@ -22,6 +22,9 @@ int view_status_code(const struct view *v);
 /* "running", "dead", "reused", "not-running", "corrupt", ... */
 const char *view_state(const struct view *v);
 int view_running(const struct view *v);
+/* Recorded in another pid namespace: its pid cannot be verified here, so
+ * nothing may act on it (signal, prune, replace) from here. */
+int view_other_ns(const struct view *v);
 /* One line on stdout for NAME in the given mode, in one write. 0, or -1
  * with errno if the write failed. */
 int report_view(const char *name, const struct view *v, enum report_mode mode);

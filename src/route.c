@@ -52,6 +52,8 @@ static int plan_one(struct tether_ctx *ctx, int dirfd, const char *name, struct 
 	}
 	if (t->view.res != STATE_OK)
 		return state_exit_code(t->view.res, EX_FAIL);
+	if (view_other_ns(&t->view))
+		return life_refuse_other_ns(ctx, &t->view.rec, "not restarted");
 	resolve_owner(ctx, t);
 	return 0;
 }
@@ -310,6 +312,8 @@ static int respawn(struct tether_ctx *ctx, int dirfd, const struct view *now)
 	}
 	if (life_managed(r))
 		return life_refuse_managed(ctx, r);
+	if (view_other_ns(now))
+		return life_refuse_other_ns(ctx, r, "not restarted");
 	if (now->verdict == IDENT_ALIVE || now->verdict == IDENT_UNVERIFIED)
 		code = life_stop_ident(ctx, r, SIGTERM, CONFIG_STOP_TIMEOUT * MS_PER_S);
 	if (code == EX_DONE || code == EX_REUSED)

@@ -175,13 +175,14 @@ static int record_self(struct sv *s)
 	return save_locked(s, &r);
 }
 
-/* Remove NAME's record if it still names pid (a successor's stays). */
+/* Remove NAME's record if it still names pid (a successor's stays, and
+ * one written in another pid namespace, whose pid numbers another). */
 static void remove_if_ours(struct sv *s, const char *name, int pid)
 {
 	struct view v;
 
 	view_load(s->ctx, s->dirfd, name, &v);
-	if (v.res == STATE_OK && v.rec.id.pid == pid)
+	if (v.res == STATE_OK && v.rec.id.pid == pid && !view_other_ns(&v))
 		state_remove(s->ctx, s->dirfd, name);
 }
 
@@ -569,7 +570,8 @@ static int sweep_one(const char *name, void *arg)
 	if (!strcmp(name, s->o->name))
 		return 0;
 	view_load(s->ctx, s->dirfd, name, &v);
-	if (v.res != STATE_OK || v.rec.owner.type != OWNER_TETHER || strcmp(v.rec.owner.dir, s->o->sock))
+	if (v.res != STATE_OK || v.rec.owner.type != OWNER_TETHER || strcmp(v.rec.owner.dir, s->o->sock) ||
+	    view_other_ns(&v))
 		return 0;
 	if (view_running(&v)) {
 		msg_warn(s->ctx, "%s: pid %d was left by the previous owner of %s: stopping it", name, v.rec.id.pid,
@@ -591,6 +593,8 @@ static int conflicts(struct sv *s)
 		view_load(s->ctx, s->dirfd, s->cfg->child[i].name, &v);
 		if (v.res == STATE_INSECURE)
 			return EX_INSECURE;
+		if (view_other_ns(&v))
+			return life_refuse_other_ns(s->ctx, &v.rec, "not starting");
 		if (view_running(&v)) {
 			msg_error(s->ctx, "child %s is already running as pid %d (owner %s): not starting",
 				  s->cfg->child[i].name, v.rec.id.pid, owner_type_name(v.rec.owner.type));

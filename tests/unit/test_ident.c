@@ -69,9 +69,37 @@ static void test_gate(void)
 	ident_set_comm(&other, "/opt/bin/sleep");
 	is_int(ident_check(&ctx, &other), IDENT_ALIVE, "the same name: the exe is not looked at, running");
 
+	/* A pid namespace: where ns/pid can be read, ident_of records ours. */
+	if (procfs_pidns(&ctx) == 0) {
+		ok(id.pidns_ino == ctx.pidns_ino && id.pidns_dev == ctx.pidns_dev, "ident_of records our pid namespace");
+		other = id;
+		other.pidns_ino ^= 1;
+		is_int(ident_check(&ctx, &other), IDENT_OTHER_NS, "recorded in another pid namespace: other-ns");
+		is_str(ident_verdict_name(IDENT_OTHER_NS), "other-pidns", "named other-pidns");
+		other.pidns_ino = 0;
+		is_int(ident_check(&ctx, &other), IDENT_ALIVE, "no namespace recorded (an older record): as before");
+	} else {
+		tap_skip("pid namespace identities", "no ns/pid under /proc/self");
+	}
+
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	is_int(ident_check(&ctx, &id), IDENT_DEAD, "after kill and reap: dead");
+}
+
+/* A proc tree without ns/pid (a kernel before 3.8, a prepared tree):
+ * nothing recorded, and a recorded namespace cannot be compared. */
+static void test_no_pidns(void)
+{
+	struct tether_ctx ctx;
+	struct ident id = { .pid = 1, .start = 1, .pidns_dev = 4, .pidns_ino = 4026531836ull };
+
+	ctx_init(&ctx);
+	ctx.proc_root = "/nonexistent";
+	ok(procfs_pidns(&ctx) < 0 && ctx.pidns_ino == 0, "no ns/pid: our namespace is unknown");
+	ident_set_here(&ctx, &id);
+	ok(id.pidns_ino == 4026531836ull, "and ident_set_here leaves a namespace alone");
+	is_int(ident_check(&ctx, &id), IDENT_UNVERIFIED, "with no /proc the verdict is today's: unverified");
 }
 
 static void test_set_comm(void)
@@ -115,6 +143,7 @@ static void test_decode(void)
 int main(void)
 {
 	test_gate();
+	test_no_pidns();
 	test_set_comm();
 	test_decode();
 	return tap_done();
