@@ -26,7 +26,8 @@ const char cmd_stop_usage[] =
 	     "  -n, --name NAME       the daemon\n"
 	     "  -s, --signal SIG      first signal (name or number)\n"
 	     "  -t, --timeout SECONDS grace before KILL (default " XSTR(CONFIG_STOP_TIMEOUT) ")\n"
-	     "Exit: 0 stopped or not running, 1 failed, 151 pid reused (nothing\n"
+	     "Exit: 0 stopped or not running, 1 failed, 4 cannot tell (another pid\n"
+	     "namespace's record, or no /proc/PID/stat), 151 pid reused (nothing\n"
 	     "signalled), 155/156 record refused/corrupt, 157 survived KILL (or\n"
 	     "the supervisor's stop), 158 the supervisor or its tool unreachable.\n");
 
@@ -92,14 +93,23 @@ static void resolve_owner(struct tether_ctx *ctx, struct view *v)
 
 /* The owner may be between two runs of the daemon (a crash loop): wait
  * until no identity recorded for it is alive, however many it records
- * meanwhile. 0, or -1 with *pid the one still running. */
+ * meanwhile. 0, or -1 with *pid the one still running, or -2 if its
+ * liveness could not be read until the end. */
 static int wait_down(struct tether_ctx *ctx, int dirfd, const char *name, int timeout_ms, int *pid)
 {
 	long long end = now_ms() + timeout_ms;
 	struct view v;
 
-	for (;;) {
+	for (int nap = 1;;) {
 		view_load(ctx, dirfd, name, &v);
+		if (v.verdict == IDENT_UNKNOWN && now_ms() < end) {
+			sleep_backoff(&nap, 100, end);  /* cannot tell yet: not down */
+			continue;
+		}
+		if (v.verdict == IDENT_UNKNOWN) {
+			*pid = v.rec.id.pid;
+			return -2;
+		}
 		if (!view_running(&v))
 			return 0;
 		long long left = end - now_ms();
@@ -121,6 +131,8 @@ static int mark_stopped(struct tether_ctx *ctx, int dirfd, const struct record *
 
 	lock_file_name(lockname, r->name, ".lock");
 	lfd = lock_take(ctx, dirfd, lockname, LOCK_EX);
+	if (lfd < 0)
+		return EX_FAIL;
 	view_load(ctx, dirfd, r->name, &v);
 	if (view_running(&v)) {
 		msg_error(ctx, "%s: started again as pid %d while it was being stopped", r->name, v.rec.id.pid);
@@ -129,7 +141,10 @@ static int mark_stopped(struct tether_ctx *ctx, int dirfd, const struct record *
 		if (v.rec.owner.type == OWNER_UNKNOWN)
 			v.rec.owner = r->owner;
 		v.rec.stopped = 1;
-		state_save(ctx, dirfd, &v.rec);
+		if (state_save(ctx, dirfd, &v.rec) < 0) {
+			msg_error(ctx, "%s: stopped, but the record could not be marked so", r->name);
+			code = EX_FAIL;
+		}
 	}
 	lock_release(lfd);
 	return code;
@@ -151,7 +166,13 @@ static int stop_owned(struct tether_ctx *ctx, int dirfd, const struct view *v, c
 	code = sup_stop(ctx, &r->owner);
 	if (code != EX_DONE)
 		return code;
-	if (wait_down(ctx, dirfd, r->name, o->grace_ms + MS_PER_S, &pid) < 0) {
+	code = wait_down(ctx, dirfd, r->name, o->grace_ms + MS_PER_S, &pid);
+	if (code == -2) {
+		msg_error(ctx, "%s: %s accepted the stop, but %s/%d/stat cannot be read to see it done", r->name,
+			  owner_type_name(r->owner.type), ctx->proc_root, pid);
+		return EX_UNKNOWN;
+	}
+	if (code < 0) {
 		msg_error(ctx, "%s: %s accepted the stop but pid %d is still running", r->name,
 			  owner_type_name(r->owner.type), pid);
 		return EX_TIMEOUT;

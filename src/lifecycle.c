@@ -40,7 +40,7 @@ int life_spawn_record(struct tether_ctx *ctx, int dirfd, const char *name, char 
 	 * absolute from here before spawn changes directory. */
 	if (absolute(ctx, r.cwd, cwd, so->cwd ? so->cwd : cwd ? cwd : "") < 0 ||
 	    absolute(ctx, r.log, cwd, so->log ? so->log : "") < 0)
-		return EX_USAGE;
+		return EX_FAIL;
 	if (!so->log)
 		r.log[0] = 0;
 	struct spawn_opts o = *so;

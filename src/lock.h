@@ -4,9 +4,10 @@
 #include "ctx.h"
 
 /*
- * flock(2) locks on files in the state dir. Each has one purpose, so a
- * holder of one never waits on another's holder: NAME.lock guards a
- * record's read-modify-write, NAME.spawn a spawn, SOCKET.lock a bind.
+ * flock(2) locks on files in the state dir, each with one purpose:
+ * NAME.lock guards a record's read-modify-write, NAME.spawn a spawn (up),
+ * SOCKET.lock a bind. The one nesting is NAME.spawn, then NAME.lock
+ * inside it; nothing takes NAME.spawn while it holds NAME.lock.
  * A dead holder's lock vanishes with its file descriptors. A holder may
  * unlink its lock file: a waiter that then gets the lock on the unlinked
  * file sees so and takes the file now at the path instead.

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {  /* tether help [COMMAND] */
-		if (++i >= argc)
+		if (++i >= argc || !strcmp(argv[i], "help"))
 			return usage(1) < 0 ? EX_FAIL : EX_DONE;
 		if (find(argv[i]))
 			return say(1, "%s", find(argv[i])->usage) < 0 ? EX_FAIL : EX_DONE;
