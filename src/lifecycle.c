@@ -74,8 +74,10 @@ int life_refuse_managed(struct tether_ctx *ctx, const struct record *r)
 	const struct owner *o = &r->owner;
 	const char *where = o->unit[0] ? o->unit : o->dir[0] ? o->dir : o->service;
 
-	msg_error(ctx, "%s is managed by %s%s%s%s: not spawned beside it; start it through its owner: tether restart -n %s",
-		  r->name, owner_type_name(o->type), where[0] ? " (" : "", where, where[0] ? ")" : "", r->name);
+	msg_error(ctx, "%s is managed by %s%s%s%s: not spawned beside it; start it through its owner: tether restart -n %s"
+		  " (if that owner is gone for good, remove %s/%s.cbor)",
+		  r->name, owner_type_name(o->type), where[0] ? " (" : "", where, where[0] ? ")" : "", r->name,
+		  ctx->state_dir, r->name);
 	return EX_MANAGED;
 }
 
