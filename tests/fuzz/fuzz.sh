@@ -33,9 +33,11 @@ if ! "$cc" $san -o "$out/probe" "$out/probe.c" >"$out/probe.log" 2>&1; then
 	echo "$cc cannot link a libFuzzer target: $(head -n 1 "$out/probe.log")"
 	exit 77
 fi
-# The src files include config.h: the host defaults, every part on.
+# The src files include config.h: the host defaults, every part on; and
+# libc.h, the Makefile's probe, here without _Fork (ASan keeps fork()).
 (cd "$src" && awk -f board/kconfig.awk -v mode=config Kconfig board/host/defconfig) >"$out/config" &&
-	(cd "$src" && awk -f board/kconfig.awk -v mode=header Kconfig "$out/config") >"$out/config.h" ||
+	(cd "$src" && awk -f board/kconfig.awk -v mode=header Kconfig "$out/config") >"$out/config.h" &&
+	echo '#define HAVE__FORK 0' >"$out/libc.h" ||
 	exit 1
 
 # build TARGET: the fuzzer and its seed corpus in $out/TARGET.
