@@ -52,6 +52,14 @@ kill_all "^sleep ${tag}1\$"
 
 # --- restarts waiting on the lock while another restarts ---
 bad_count=0 bad_codes=0 bad_said=0 bad_rec=0
+# judge_round PATTERN: after a round of restarts of rr, with their exit
+# codes in $codes: one daemon, every restart 0, the record names it.
+judge_round() {
+	n=$(live_count "$1")
+	[ "$n" -eq 1 ] || { bad_count=$((bad_count + 1)); diag "round $r: $n daemons"; }
+	[ "$codes" = " 0 0 0" ] || { bad_codes=$((bad_codes + 1)); diag "round $r: exit codes$codes"; }
+	[ "$(live_pids "$1")" = "$(pid_of rr)" ] || bad_rec=$((bad_rec + 1))
+}
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
 	T start -n rr -- sleep "${tag}2"
@@ -62,13 +70,10 @@ while [ "$r" -lt "$ROUNDS" ]; do
 	codes=
 	# shellcheck disable=SC2154 # rp1..rp3, set by eval
 	for p in $rp1 $rp2 $rp3; do wait "$p"; codes="$codes $?"; done
-	n=$(live_count "^sleep ${tag}2\$")
-	[ "$n" -eq 1 ] || { bad_count=$((bad_count + 1)); diag "round $r: $n daemons"; }
-	[ "$codes" = " 0 0 0" ] || { bad_codes=$((bad_codes + 1)); diag "round $r: exit codes$codes"; }
+	judge_round "^sleep ${tag}2\$"
 	[ "$(cat "$TMP"/rr.* | grep -c 'restarted via none')" -eq 1 ] &&
 		[ "$(cat "$TMP"/rr.* | grep -c 'was restarted meanwhile by another caller')" -eq 2 ] ||
 		{ bad_said=$((bad_said + 1)); diag "round $r: $(cat "$TMP"/rr.* | tr '\n' ' ')"; }
-	[ "$(live_pids "^sleep ${tag}2\$")" = "$(pid_of rr)" ] || bad_rec=$((bad_rec + 1))
 	kill_all "^sleep ${tag}2\$"
 	r=$((r + 1))
 done
@@ -84,10 +89,7 @@ while [ "$r" -lt "$ROUNDS" ]; do
 	for i in 1 2 3; do T restart -n rr >/dev/null 2>&1 & eval "rp$i=\$!"; done
 	codes=
 	for p in $rp1 $rp2 $rp3; do wait "$p"; codes="$codes $?"; done
-	n=$(live_count "^sleep ${tag}3\$")
-	[ "$n" -eq 1 ] || { bad_count=$((bad_count + 1)); diag "round $r: $n daemons"; }
-	[ "$codes" = " 0 0 0" ] || { bad_codes=$((bad_codes + 1)); diag "round $r: exit codes$codes"; }
-	[ "$(live_pids "^sleep ${tag}3\$")" = "$(pid_of rr)" ] || bad_rec=$((bad_rec + 1))
+	judge_round "^sleep ${tag}3\$"
 	kill_all "^sleep ${tag}3\$"
 	r=$((r + 1))
 done
