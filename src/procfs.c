@@ -314,8 +314,11 @@ int procfs_available(struct tether_ctx *ctx)
 {
 	char path[PATH_MAX];
 
+	/* Our pid namespace is read from /proc anyway (ident_check): that it
+	 * is there answers too, without a syscall of its own. */
 	if (!ctx->proc_seen)
-		ctx->proc_seen = (procfs_path(ctx, -1, "self/stat", path, sizeof path) == 0 && access(path, R_OK) == 0) ||
+		ctx->proc_seen = procfs_pidns(ctx) == 0 ||
+				 (procfs_path(ctx, -1, "self/stat", path, sizeof path) == 0 && access(path, R_OK) == 0) ||
 				 (procfs_path(ctx, 1, "stat", path, sizeof path) == 0 && access(path, R_OK) == 0);
 	return ctx->proc_seen;
 }
