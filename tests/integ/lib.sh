@@ -9,6 +9,9 @@ _n=0 _failed=0
 
 # The tether under test, wrapped by valgrind under make valgrind-check.
 T() { $TETHER_WRAP "$TETHER" "$@"; }
+# own_lines FILE: FILE without valgrind's own "--PID-- WARNING: unhandled
+# syscall" lines (pidfd_open), which -q does not silence.
+own_lines() { grep -v '^--[0-9]*-- ' "$1"; }
 
 ok() { # ok STATUS DESCRIPTION  (STATUS 0 = pass)
 	_n=$((_n + 1))

@@ -21,7 +21,8 @@ ok $? "an unsupervised daemon with a TERM handler runs"
 track "$(pid_of mk)"
 T marker -n mk --set
 is "$?" 0 "a restart marker is set for it"
-out=$(T stop -n mk 2>&1); rc=$?
+T stop -n mk >"$TMP/out" 2>&1; rc=$?
+out=$(own_lines "$TMP/out")
 is "$rc:$out" "0:" "stop exits 0, silently"
 wait_until 5 test -s "$TMP/mk.said"
 is "$(said mk)" stop "its TERM handler saw a stop, not a restart"
@@ -34,7 +35,8 @@ if T supervise --help >/dev/null 2>&1; then
 	wait_until 10 handler_set mc
 	ok $? "a child of tether supervise with a TERM handler runs"
 	T marker -n mc --set
-	out=$(T stop -n mc 2>&1); rc=$?
+	T stop -n mc >"$TMP/out" 2>&1; rc=$?
+	out=$(own_lines "$TMP/out")
 	is "$rc:$out" "0:" "stop through the supervisor exits 0, silently"
 	wait_until 5 test -s "$TMP/mc.said"
 	is "$(said mc)" stop "the child's TERM handler saw a stop, not a restart"

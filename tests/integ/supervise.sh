@@ -199,14 +199,22 @@ track "$upg"
 wait_until 15 running upg 1
 u0=$(field upd PID)
 track "$u0"
-is "$(T restart --all --changed --dry-run 2>&1)" "no daemon runs a changed binary" "before the upgrade: nothing changed"
+changed() { T restart --all --changed --dry-run 2>/dev/null | grep -c "^upd "; }
+is "$(changed)" 0 "before the upgrade: the child is not listed as changed"
 cp "$TMP/upd" "$TMP/upd.new" && mv "$TMP/upd.new" "$TMP/upd"
-like "$(T restart --all --changed --dry-run 2>&1)" "upd *" "after it: the child is listed"
-T restart --all --changed >/dev/null 2>&1
-wait_until 15 pid_changed upd "$u0"
-ok $? "and restart --all --changed replaces it"
-track "$(field upd PID)"
-is "$(field upd OWNER)" tether "still under its supervisor"
+is "$(changed)" 1 "after it: the child is listed"
+if [ -z "$TETHER_WRAP" ]; then
+	T restart --all --changed >/dev/null 2>&1
+	wait_until 15 pid_changed upd "$u0"
+	ok $? "and restart --all --changed replaces it"
+	track "$(field upd PID)"
+	is "$(field upd OWNER)" tether "still under its supervisor"
+else
+	# The supervisor's own record holds /proc/self/exe, valgrind's tool:
+	# --changed would restart the supervisor too.
+	skip "and restart --all --changed replaces it" "under valgrind or qemu the supervisor itself reads as changed"
+	skip "still under its supervisor" "as above"
+fi
 kill -TERM "$upg"
 wait "$upg"
 
