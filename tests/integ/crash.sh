@@ -9,15 +9,15 @@ ROUNDS=${CRASH_ROUNDS:-200}
 t0=$(date +%s%N); "$TETHER" exec -n probe -- true; t1=$(date +%s%N)
 span_us=$(( (t1 - t0) / 1000 ))
 diag "one writer takes $span_us us; kills land within 1.5x that"
-awk -v n="$ROUNDS" -v us="$span_us" 'BEGIN { srand(); for (i = 0; i < n; i++) printf "%.6f\n", rand() * us * 1.5 / 1e6 }' > "$TMP/delays"
+# (timeout takes 0 as "never": the shortest delay is a microsecond.)
+awk -v n="$ROUNDS" -v us="$span_us" 'BEGIN { srand(); for (i = 0; i < n; i++) printf "%.6f\n", (1 + rand() * us * 1.5) / 1e6 }' > "$TMP/delays"
 torn=0 new=0 kept=0
+# timeout(1) starts its clock before it forks the writer and kills it
+# from a timer: a shell's `sleep` would add its own fork and exec (about
+# a millisecond, as long as a whole write) before every kill.
 while read -r d; do
 	before=$({ cksum < "$TMP/state/crash.cbor"; } 2>/dev/null)
-	"$TETHER" exec -n crash -- true &
-	p=$!
-	sleep "$d"
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
+	timeout -s KILL "$d" "$TETHER" exec -n crash -- true 2>/dev/null
 	T status -n crash >/dev/null 2>&1
 	[ $? -eq 156 ] && torn=$((torn + 1))
 	if [ "$({ cksum < "$TMP/state/crash.cbor"; } 2>/dev/null)" = "$before" ]; then kept=$((kept + 1)); else new=$((new + 1)); fi
