@@ -21,12 +21,17 @@ ok $? "an unsupervised daemon with a TERM handler runs"
 track "$(pid_of mk)"
 T marker -n mk --set
 is "$?" 0 "a restart marker is set for it"
-T stop -n mk >"$TMP/out" 2>&1; rc=$?
-out=$(own_lines "$TMP/out")
-is "$rc:$out" "0:" "stop exits 0, silently"
-wait_until 5 test -s "$TMP/mk.said"
-is "$(said mk)" stop "its TERM handler saw a stop, not a restart"
-T marker -n mk; is "$?" 163 "no marker is left after the stop"
+# stopped_as_stop NAME WHO: stop NAME, whose marker is set; it exits 0
+# silently, WHO's TERM handler sees a stop, and no marker is left.
+stopped_as_stop() {
+	T stop -n "$1" >"$TMP/out" 2>&1; rc=$?
+	out=$(own_lines "$TMP/out")
+	is "$rc:$out" "0:" "stop of $1 exits 0, silently"
+	wait_until 5 test -s "$TMP/$1.said"
+	is "$(said "$1")" stop "$2 TERM handler saw a stop, not a restart"
+	T marker -n "$1"; is "$?" 163 "no marker is left after the stop"
+}
+stopped_as_stop mk "its"
 
 if T supervise --help >/dev/null 2>&1; then
 	# Started without the T function, so that $! is tether itself.
@@ -35,12 +40,7 @@ if T supervise --help >/dev/null 2>&1; then
 	wait_until 10 handler_set mc
 	ok $? "a child of tether supervise with a TERM handler runs"
 	T marker -n mc --set
-	T stop -n mc >"$TMP/out" 2>&1; rc=$?
-	out=$(own_lines "$TMP/out")
-	is "$rc:$out" "0:" "stop through the supervisor exits 0, silently"
-	wait_until 5 test -s "$TMP/mc.said"
-	is "$(said mc)" stop "the child's TERM handler saw a stop, not a restart"
-	T marker -n mc; is "$?" 163 "no marker is left after the stop"
+	stopped_as_stop mc "the child's"
 	T supervise -n mk-sup --send stop >/dev/null 2>&1
 else
 	skip "supervise: stop clears the marker" "supervise is not in this build"
