@@ -72,10 +72,6 @@ static int parse(struct tether_ctx *ctx, int argc, char **argv, struct stop_opts
 	return 0;
 }
 
-static int supervised(const struct owner *o)
-{
-	return o->type != OWNER_NONE && o->type != OWNER_UNKNOWN;
-}
 
 /* A record without an owner: ask the live process; a dead one cannot
  * tell, and is taken as unsupervised. */
@@ -209,7 +205,7 @@ int cmd_stop(struct tether_ctx *ctx, int argc, char **argv)
 	}
 	if (v.res != STATE_OK) {
 		code = state_exit_code(v.res, EX_DONE);
-	} else if (supervised(&v.rec.owner)) {
+	} else if (life_managed(&v.rec)) {
 		lock_release(lfd);
 		lfd = -1;
 		code = stop_owned(ctx, dirfd, &v, &o);
@@ -219,7 +215,7 @@ int cmd_stop(struct tether_ctx *ctx, int argc, char **argv)
 		msg_error(ctx, "%s: cannot read %s/%d/stat: not signalled", o.name, ctx->proc_root, v.rec.id.pid);
 		code = EX_UNKNOWN;
 	}
-	if (code == EX_DONE && v.res == STATE_OK && !supervised(&v.rec.owner))
+	if (code == EX_DONE && v.res == STATE_OK && !life_managed(&v.rec))
 		state_remove(ctx, dirfd, o.name);
 	lock_release(lfd);
 	close(dirfd);

@@ -246,9 +246,7 @@ static long long backoff_left(struct up_run *u)
 /* Its pid means another process here: neither waited for nor spawned. */
 static enum up_result other_ns(struct up_run *u)
 {
-	fmt(u->why, sizeof u->why, "recorded in another pid namespace (pid:[%llu], here pid:[%llu]): "
-	    "its pid %d cannot be verified from here: not spawned beside it", u->v.rec.id.pidns_ino,
-	    u->ctx->pidns_ino, u->v.rec.id.pid);
+	life_other_ns_why(u->ctx, &u->v.rec, "not spawned beside it", u->why, sizeof u->why);
 	return UP_OTHER_NS;
 }
 

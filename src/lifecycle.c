@@ -81,11 +81,19 @@ int life_refuse_managed(struct tether_ctx *ctx, const struct record *r)
 	return EX_MANAGED;
 }
 
+void life_other_ns_why(const struct tether_ctx *ctx, const struct record *r, const char *not_done, char *buf,
+		       size_t cap)
+{
+	fmt(buf, cap, "recorded in another pid namespace (pid:[%llu], here pid:[%llu]): "
+	    "its pid %d cannot be verified from here: %s", r->id.pidns_ino, ctx->pidns_ino, r->id.pid, not_done);
+}
+
 int life_refuse_other_ns(struct tether_ctx *ctx, const struct record *r, const char *not_done)
 {
-	msg_error(ctx, "%s: recorded in another pid namespace (pid:[%llu], here pid:[%llu]): "
-		  "its pid %d cannot be verified from here: %s; manage it from its own namespace", r->name,
-		  r->id.pidns_ino, ctx->pidns_ino, r->id.pid, not_done);
+	char why[256];
+
+	life_other_ns_why(ctx, r, not_done, why, sizeof why);
+	msg_error(ctx, "%s: %s; manage it from its own namespace", r->name, why);
 	return EX_UNKNOWN;
 }
 

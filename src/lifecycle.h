@@ -19,8 +19,12 @@ int life_managed(const struct record *r);
 /* Refuse to spawn a managed r: say who manages it and how to start it
  * (tether restart, routed to the owner). Returns EX_MANAGED. */
 int life_refuse_managed(struct tether_ctx *ctx, const struct record *r);
-/* Refuse to act on r, recorded in another pid namespace: one line naming
- * both namespaces and what was not done. Returns EX_UNKNOWN. */
+/* Why r, recorded in another pid namespace, is not acted on: both
+ * namespaces and what was not done, into buf. */
+void life_other_ns_why(const struct tether_ctx *ctx, const struct record *r, const char *not_done, char *buf,
+		       size_t cap);
+/* Refuse to act on r, recorded in another pid namespace: one line with
+ * life_other_ns_why's reason. Returns EX_UNKNOWN. */
 int life_refuse_other_ns(struct tether_ctx *ctx, const struct record *r, const char *not_done);
 /* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
 int signal_parse(const char *s);
